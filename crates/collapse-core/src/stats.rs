@@ -1,0 +1,168 @@
+//! Small statistics shared by records, checks and models.
+
+/// Mean and standard error (sample sd / sqrt(n)) of `values`, summed in the given order.
+///
+/// Infinite values are kept exact: the mean is then infinite and the standard error infinite,
+/// never NaN (a variance that collapsed to exactly zero has `ln` = −∞, and that is a result).
+pub fn mean_and_se(values: &[f64]) -> (f64, f64) {
+    let n = values.len();
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    if !mean.is_finite() {
+        return (mean, f64::INFINITY);
+    }
+    if n == 1 {
+        return (mean, 0.0);
+    }
+    let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+    (mean, (ss / (n - 1) as f64).sqrt() / (n as f64).sqrt())
+}
+
+/// Quantile of sorted data by linear interpolation between order statistics (type 7).
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = q * (n - 1) as f64;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            let w = h - lo as f64;
+            if w == 0.0 { sorted[lo] } else { sorted[lo] + w * (sorted[hi] - sorted[lo]) }
+        }
+    }
+}
+
+/// Streaming mean and variance (Welford), for checks that average many draws without storing
+/// them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Welford {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Welford {
+    /// Adds one value.
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+    /// Merges another accumulator (Chan et al.).
+    pub fn merge(&mut self, o: &Welford) {
+        if o.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *o;
+            return;
+        }
+        let n = self.n + o.n;
+        let d = o.mean - self.mean;
+        self.mean += d * o.n as f64 / n as f64;
+        self.m2 += o.m2 + d * d * (self.n as f64 * o.n as f64) / n as f64;
+        self.n = n;
+    }
+    /// Number of values.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+    /// Their mean.
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+    /// Their sample variance.
+    pub fn variance(&self) -> f64 {
+        if self.n < 2 { 0.0 } else { self.m2 / (self.n - 1) as f64 }
+    }
+    /// The standard error of the mean.
+    pub fn std_error(&self) -> f64 {
+        (self.variance() / self.n as f64).sqrt()
+    }
+}
+
+/// Two-sample Kolmogorov–Smirnov statistic D = sup |F_a − F_b|.
+pub fn ks_two_sample(a: &mut [f64], b: &mut [f64]) -> f64 {
+    a.sort_by(|x, y| x.total_cmp(y));
+    b.sort_by(|x, y| x.total_cmp(y));
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j, mut d) = (0usize, 0usize, 0.0f64);
+    while i < a.len() && j < b.len() {
+        let x = a[i].min(b[j]);
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        d = d.max((i as f64 / na - j as f64 / nb).abs());
+    }
+    d
+}
+
+/// Asymptotic p-value of the two-sample KS statistic (Kolmogorov's series with the usual
+/// effective-size correction of Stephens).
+pub fn ks_two_sample_p(d: f64, na: usize, nb: usize) -> f64 {
+    let ne = (na * nb) as f64 / (na + nb) as f64;
+    let lambda = (ne.sqrt() + 0.12 + 0.11 / ne.sqrt()) * d;
+    kolmogorov_sf(lambda)
+}
+
+/// Survival function of the Kolmogorov distribution, Q(λ) = 2 Σ (−1)^{k−1} e^{−2k²λ²}.
+pub fn kolmogorov_sf(lambda: f64) -> f64 {
+    if lambda < 0.2 {
+        return 1.0;
+    }
+    let mut sum = 0.0;
+    for k in 1..=100 {
+        let kf = k as f64;
+        let term = (-2.0 * kf * kf * lambda * lambda).exp();
+        sum += if k % 2 == 1 { term } else { -term };
+        if term < 1e-17 {
+            break;
+        }
+    }
+    (2.0 * sum).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_se_quantiles() {
+        let (m, se) = mean_and_se(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(m, 2.5);
+        assert!((se - (5.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-15);
+        assert_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.5), 3.0);
+        assert_eq!(quantile_sorted(&[0.0, 10.0], 0.05), 0.5);
+        let (m, se) = mean_and_se(&[f64::NEG_INFINITY, 1.0]);
+        assert!(m == f64::NEG_INFINITY && se == f64::INFINITY);
+    }
+
+    #[test]
+    fn welford_matches_two_pass_and_merges() {
+        let xs: Vec<f64> = (0..100).map(|i| (i as f64 * 0.37).sin()).collect();
+        let mut a = Welford::default();
+        let mut b = Welford::default();
+        xs[..40].iter().for_each(|&x| a.push(x));
+        xs[40..].iter().for_each(|&x| b.push(x));
+        a.merge(&b);
+        let (m, se) = mean_and_se(&xs);
+        assert!((a.mean() - m).abs() < 1e-14 && (a.std_error() - se).abs() < 1e-14);
+    }
+
+    #[test]
+    fn kolmogorov_known_values() {
+        // Q(1.3581) = 0.05, Q(1.6276) = 0.01 (standard tables).
+        assert!((kolmogorov_sf(1.3581) - 0.05).abs() < 1e-4);
+        assert!((kolmogorov_sf(1.6276) - 0.01).abs() < 1e-4);
+        let mut a = vec![1.0, 2.0, 3.0];
+        let mut b = vec![1.5, 2.5, 3.5];
+        assert!((ks_two_sample(&mut a, &mut b) - 1.0 / 3.0).abs() < 1e-15);
+    }
+}

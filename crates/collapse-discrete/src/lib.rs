@@ -1,0 +1,1 @@
+//! collapse-discrete (work in progress).

@@ -1,0 +1,1 @@
+//! collapse-figures (work in progress).

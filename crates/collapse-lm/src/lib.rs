@@ -1,0 +1,1 @@
+//! collapse-lm (work in progress).

@@ -1,0 +1,1 @@
+//! collapse-mixture (work in progress).

@@ -1,0 +1,1 @@
+//! collapse-regression (work in progress).

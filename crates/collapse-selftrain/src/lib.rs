@@ -1,0 +1,1 @@
+//! collapse-selftrain (work in progress).
