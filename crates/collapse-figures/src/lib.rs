@@ -1,1 +1,63 @@
-//! collapse-figures (work in progress).
+//! # collapse-figures
+//!
+//! Every figure of the papers that the `collapse` models can produce. A figure is a
+//! [`FigureSpec`]: a name (family first), a title, and a function that runs what it needs at the
+//! figure's default size and returns a [`plot::Chart`] whose caption records the provenance
+//! (experiment id, key parameters, seed). `collapse figures` renders them all into `figures/`.
+//!
+//! A [`RunFigure`] draws the figure of one `collapse run` from its summary.
+
+pub mod plot;
+
+mod gaussian;
+
+use collapse_core::{Params, Progress, SummaryRow};
+pub use plot::{Chart, FigureError, Panel, Series};
+
+/// What a figure's render function gets.
+pub struct FigureEnv<'a> {
+    /// The seed of every run behind the figure.
+    pub seed: u64,
+    /// Progress of the work behind the figure.
+    pub progress: &'a dyn Progress,
+}
+
+/// A registered figure.
+#[derive(Clone, Copy)]
+pub struct FigureSpec {
+    /// Family-first name, e.g. `gaussian-variance-collapse`; also the file stem.
+    pub name: &'static str,
+    /// One line.
+    pub title: &'static str,
+    /// Runs what the figure needs and draws it.
+    pub render: fn(&FigureEnv<'_>) -> Result<Chart, FigureError>,
+}
+
+/// The figure `collapse run` writes for an experiment, drawn from the run's summary.
+#[derive(Clone, Copy)]
+pub struct RunFigure {
+    /// The experiment id.
+    pub experiment: &'static str,
+    /// Draws from resolved parameters, summary rows and the seed.
+    pub draw: fn(&Params, &[SummaryRow], u64) -> Chart,
+}
+
+/// Every figure, in gallery order.
+pub fn figures() -> Vec<FigureSpec> {
+    let mut all = Vec::new();
+    all.extend(gaussian::figures());
+    all
+}
+
+/// Every per-run figure.
+pub fn run_figures() -> Vec<RunFigure> {
+    let mut all = Vec::new();
+    all.extend(gaussian::run_figures());
+    all
+}
+
+/// The provenance line: experiment, parameters that differ from interest, seed.
+pub fn provenance(experiment: &str, params: &[(&str, String)], seed: u64) -> String {
+    let p: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("collapse run {experiment} {} --seed {seed}", p.iter().map(|s| format!("--set {s}")).collect::<Vec<_>>().join(" "))
+}

@@ -1,0 +1,407 @@
+//! Every Gaussian theorem as a registered check. Each measurement runs the real chain
+//! ([`crate::experiment::Setup::run_one`], i.e. the core loop with this crate's samplers) and is
+//! compared with its closed form within `Z` standard errors.
+
+use crate::experiment::Setup;
+use crate::model::{Estimator, Metrics};
+use crate::theory;
+use collapse_core::chain::ChainConfig;
+use collapse_core::check::{check_stream, monte_carlo};
+use collapse_core::stats::ks_two_sample;
+use collapse_core::{Budget, Check, Outcome, Policy, Relation, Schedule};
+use rayon::prelude::*;
+
+/// A replace chain configuration.
+pub fn setup(dim: usize, samples: usize, generations: u64, estimator: Estimator, exact: bool) -> Setup {
+    Setup {
+        dim,
+        estimator,
+        exact,
+        chain: ChainConfig {
+            generations,
+            samples,
+            schedule: Schedule::Constant,
+            policy: Policy::Replace,
+            finite: true,
+        },
+        replicates: 1,
+    }
+}
+
+/// The metrics of generation `n` of one chain drawn from `rng`.
+pub fn final_metrics(s: &Setup, rng: &mut collapse_core::Rng) -> Metrics {
+    let n = s.chain.generations;
+    let mut last = None;
+    s.run_one(rng, |g, m| {
+        if g == n {
+            last = Some(m);
+        }
+    })
+    .expect("replace chains always run");
+    last.expect("the loop observes the last generation")
+}
+
+/// Mean and standard error of `f(metrics at generation n)` over chains.
+pub fn mean_metric(id: &str, s: &Setup, chains: u64, f: fn(&Metrics) -> f64) -> (f64, f64) {
+    monte_carlo(id, chains, |rng| f(&final_metrics(s, rng)))
+}
+
+fn mc(id: &'static str, s: &Setup, chains: u64, f: fn(&Metrics) -> f64, predicted: f64) -> Outcome {
+    let (m, se) = mean_metric(id, s, chains, f);
+    Outcome::monte_carlo(predicted, m, se)
+}
+
+fn sizes(s: &Setup) -> Vec<f64> {
+    s.sizes(s.chain.generations)
+}
+
+fn chains(b: Budget) -> u64 {
+    b.pick(20_000, 400_000)
+}
+
+/// E σ_n² = σ² under the unbiased estimator (M = 20, n = 10).
+pub fn variance_unbiased(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(1, 20, 10, est, true);
+    mc("gaussian.variance-unbiased", &s, chains(b), |m| m.var, theory::expected_var(Estimator::Unbiased, &sizes(&s)))
+}
+
+/// E σ_n² = ((M−1)/M)^n σ² under the MLE (M = 20, n = 10).
+pub fn variance_mle(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(1, 20, 10, est, true);
+    mc("gaussian.variance-mle", &s, chains(b), |m| m.var, theory::expected_var(Estimator::Mle, &sizes(&s)))
+}
+
+/// E ln σ_n² = n[ψ((M−1)/2) + ln(2/(M−1))], naive sampler (M = 10, n = 20).
+pub fn log_drift(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(1, 10, 20, est, false);
+    mc("gaussian.log-variance-drift", &s, chains(b), |m| m.log_var, theory::expected_log_var(Estimator::Unbiased, &sizes(&s)))
+}
+
+/// The MLE analogue: E ln σ_n² = n[ψ((M−1)/2) + ln(2/M)] (M = 10, n = 20).
+pub fn log_drift_mle(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(1, 10, 20, est, true);
+    mc("gaussian.log-variance-drift-mle", &s, chains(b), |m| m.log_var, theory::expected_log_var(Estimator::Mle, &sizes(&s)))
+}
+
+/// E‖μ_n − μ_0‖² = n tr Σ_0 / M in d = 3 (M = 10, n = 10), exact Bartlett sampler.
+pub fn mean_drift(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(3, 10, 10, est, true);
+    mc("gaussian.mean-drift", &s, chains(b), |m| m.mean_sq_error, theory::expected_mean_sq_error(Estimator::Unbiased, 3.0, &sizes(&s)))
+}
+
+/// E‖μ_n − μ_0‖² = Σ_{i<n} E[tr Σ_i]/M_i with a linear schedule M_i = 5(i+1) and the MLE
+/// (so E tr Σ_i shrinks), naive sampler, n = 10.
+pub fn mean_drift_growing(b: Budget, est: Estimator) -> Outcome {
+    let mut s = setup(1, 5, 10, est, false);
+    s.chain.schedule = Schedule::Linear;
+    let p = theory::expected_mean_sq_error(Estimator::Mle, 1.0, &sizes(&s));
+    mc("gaussian.mean-drift-growing", &s, chains(b), |m| m.mean_sq_error, p)
+}
+
+/// E σ_n = σ ∏ α(M_i) (Bertrand et al.), M = 10, n = 20.
+pub fn mean_sd(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(1, 10, 20, est, true);
+    mc("gaussian.mean-sd", &s, chains(b), |m| m.var.sqrt(), theory::expected_sd(Estimator::Unbiased, &sizes(&s)))
+}
+
+/// Exact 1-D E W2² = Σ 1/M_i + 2(1 − ∏ α(M_i)), M = 20, n = 20.
+pub fn w2_exact(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(1, 20, 20, est, true);
+    mc("gaussian.w2-exact-1d", &s, chains(b), |m| m.w2_sq, theory::expected_w2_sq(Estimator::Unbiased, &sizes(&s)))
+}
+
+/// d-dimensional lower bound E W2² ≥ n tr Σ_0 / M (d = 4, M = 20, n = 10).
+pub fn w2_lower_bound(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(4, 20, 10, est, true);
+    mc("gaussian.w2-lower-bound", &s, chains(b), |m| m.w2_sq, theory::w2_lower_bound(Estimator::Unbiased, 4.0, &sizes(&s)))
+        .bound(Relation::AtLeast)
+}
+
+/// A fraction of chains with a property, with its binomial standard error.
+fn fraction(id: &str, s: &Setup, n: u64, f: impl Fn(&Metrics) -> bool + Sync) -> (f64, f64) {
+    let hits: u64 = (0..n)
+        .into_par_iter()
+        .map(|r| u64::from(f(&final_metrics(s, &mut check_stream(id, r)))))
+        .sum();
+    let p = hits as f64 / n as f64;
+    // Floor the standard error at that of one hit, so a fraction of exactly 0 or 1 is judged
+    // with a non-zero tolerance.
+    let q = p.clamp(1.0 / n as f64, 1.0 - 1.0 / n as f64);
+    (p, (q * (1.0 - q) / n as f64).sqrt())
+}
+
+/// P(σ_n > ε) ≤ α(M)^n σ_0/ε (Markov on E σ_n), M = 100, n = 100, ε = 0.9.
+pub fn collapse_markov(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(1, 100, 100, est, true);
+    let eps = 0.9;
+    let (p, se) = fraction("gaussian.collapse-markov", &s, chains(b), |m| m.var.sqrt() > eps);
+    Outcome::monte_carlo(theory::alpha(100.0).powi(100) / eps, p, se).bound(Relation::AtMost)
+}
+
+/// P(σ_k > ε) ≤ (σ_0/ε) exp(−k/(4M − 1)) (Suresh et al.), M = 10, k = 40, ε = 0.5.
+pub fn collapse_suresh(b: Budget, est: Estimator) -> Outcome {
+    let s = setup(1, 10, 40, est, true);
+    let eps = 0.5;
+    let (p, se) = fraction("gaussian.collapse-suresh", &s, chains(b), |m| m.var.sqrt() > eps);
+    Outcome::monte_carlo((-40.0f64 / 39.0).exp() / eps, p, se).bound(Relation::AtMost)
+}
+
+/// The limit of E W2² under the quadratic schedule M_i = M(i+1)²: Σ_i 1/M_i + 2(1 − ∏_i α(M_i)),
+/// summed until the terms vanish in double precision.
+pub fn quadratic_w2_limit(m: f64) -> f64 {
+    let (mut sum, mut log_prod) = (0.0, 0.0);
+    for i in 0..2_000_000u64 {
+        let mi = m * ((i + 1) * (i + 1)) as f64;
+        sum += 1.0 / mi;
+        log_prod += theory::ln_alpha(mi);
+    }
+    // Tail beyond 2e6 terms: Σ 1/(M k²) ≈ 1/(M·2e6), and ln α(M_i) ≈ −1/(4 M_i) likewise.
+    let tail = 1.0 / (m * 2e6);
+    sum + tail + 2.0 * (1.0 - (log_prod - tail / 4.0).exp())
+}
+
+/// With M_i = M(i+1)², Σ 1/M_i < ∞ and E W2² stays below its series limit (M = 10, n = 30).
+pub fn growing_bounded(b: Budget, schedule: Schedule) -> Outcome {
+    let mut s = setup(1, 10, 30, Estimator::Unbiased, true);
+    s.chain.schedule = schedule;
+    let bound = quadratic_w2_limit(10.0);
+    mc("gaussian.growing-bounded", &s, chains(b), |m| m.w2_sq, bound).bound(Relation::AtMost)
+}
+
+/// Accumulation with known variance: M·E μ̂_G² = Σ_{k≤G} 1/k² (G = 50, M = 20).
+pub fn accumulate_pi2(b: Budget, policy: Policy) -> Outcome {
+    let mut s = setup(1, 20, 50, Estimator::MeanOnly, true);
+    s.chain.policy = policy;
+    mc("gaussian.accumulate-pi2-6", &s, chains(b), |m| 20.0 * m.mean_sq_error, theory::accumulate_ratio(50))
+}
+
+/// Replacing with known variance: M·E μ̂_G² = G.
+pub fn replace_linear(b: Budget, policy: Policy) -> Outcome {
+    let mut s = setup(1, 20, 50, Estimator::MeanOnly, true);
+    s.chain.policy = policy;
+    mc("gaussian.replace-mean-linear", &s, chains(b), |m| 20.0 * m.mean_sq_error, 50.0)
+}
+
+/// Two-sample KS between the exact and the naive sampler on (ln σ_n², μ_n) at generation n.
+/// Tolerance: the KS critical value at α = 1e-7, c = √(−ln(α/2)/2), times √((n+m)/(nm)).
+pub fn samplers_agree(b: Budget, dim: usize, naive_estimator: Estimator) -> Outcome {
+    let id = if dim == 1 { "gaussian.samplers-agree" } else { "gaussian.samplers-agree-d" };
+    let m = if dim == 1 { 10 } else { 3 }; // d = 3 with M = 3: the Wishart is singular (k < d).
+    let exact = setup(dim, m, 8, Estimator::Unbiased, true);
+    let naive = setup(dim, m, 8, naive_estimator, false);
+    let n = b.pick(4_000u64, 40_000);
+    let draw = |s: &Setup, salt: u64| -> Vec<Metrics> {
+        (0..n).into_par_iter().map(|r| final_metrics(s, &mut check_stream(id, r + salt * n))).collect()
+    };
+    let (a, c) = (draw(&exact, 0), draw(&naive, 1));
+    let ks = |f: fn(&Metrics) -> f64| {
+        let mut x: Vec<f64> = a.iter().map(f).collect();
+        let mut y: Vec<f64> = c.iter().map(f).collect();
+        ks_two_sample(&mut x, &mut y)
+    };
+    let d = ks(|m| m.log_var).max(ks(|m| m.mean_sq_error));
+    let scale = (2.0 / n as f64).sqrt();
+    // Two statistics are tested, so each at α/2 (Bonferroni).
+    let crit = (-(1e-7f64 / 4.0).ln() / 2.0).sqrt();
+    Outcome { predicted: 0.0, measured: d, std_error: scale, tolerance: crit * scale, relation: Relation::AtMost }
+}
+
+/// Infinite-sample mode with the MLE: σ_n² = ((M−1)/M)^n exactly (the approximation error
+/// alone), against the finite-sample closed form's mean.
+pub fn infinite_mle(_: Budget) -> Outcome {
+    let mut s = setup(1, 10, 25, Estimator::Mle, true);
+    s.chain.finite = false;
+    let mut v = f64::NAN;
+    s.run_one(&mut check_stream("gaussian.infinite-mle-shrink", 0), |g, m| {
+        if g == 25 {
+            v = m.var;
+        }
+    })
+    .expect("infinite mode runs");
+    Outcome::exact(theory::expected_var(Estimator::Mle, &sizes(&s)), v, 1e-12)
+}
+
+/// The registered checks.
+pub fn checks() -> Vec<Check> {
+    vec![
+        Check {
+            id: "gaussian.variance-unbiased",
+            statement: "Unbiased refitting: E sigma_n^2 = sigma_0^2 (the variance is a martingale); M = 20, n = 10",
+            source: "Shumailov et al. 2024, Theorem 3.1 / SI 3.1.1",
+            run: |b| variance_unbiased(b, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.variance-mle",
+            statement: "MLE refitting: E sigma_n^2 = ((M-1)/M)^n sigma_0^2; M = 20, n = 10",
+            source: "Shumailov et al. 2024, SI 3.1; Kazdan et al. 2024",
+            run: |b| variance_mle(b, Estimator::Mle),
+        },
+        Check {
+            id: "gaussian.log-variance-drift",
+            statement: "E ln sigma_n^2 = n [psi((M-1)/2) + ln(2/(M-1))] < 0, so sigma_n -> 0 a.s.; naive sampler, M = 10, n = 20",
+            source: "Shumailov et al. 2024, Theorem 3.1 (a.s. collapse)",
+            run: |b| log_drift(b, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.log-variance-drift-mle",
+            statement: "MLE: E ln sigma_n^2 = n [psi((M-1)/2) + ln(2/M)]; M = 10, n = 20",
+            source: "Shumailov et al. 2024, SI 3.1 (MLE analogue)",
+            run: |b| log_drift_mle(b, Estimator::Mle),
+        },
+        Check {
+            id: "gaussian.mean-drift",
+            statement: "E |mu_n - mu_0|^2 = n tr(Sigma_0)/M (unbiased, constant M); d = 3, M = 10, n = 10, Bartlett sampler",
+            source: "Shumailov et al. 2024, SI 3.1.3",
+            run: |b| mean_drift(b, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.mean-drift-growing",
+            statement: "E |mu_n - mu_0|^2 = sum_{i<n} E[tr Sigma_i]/M_i; MLE, M_i = 5(i+1), n = 10, naive sampler",
+            source: "Shumailov et al. 2024, SI 3.1.1 (growing sample sizes)",
+            run: |b| mean_drift_growing(b, Estimator::Mle),
+        },
+        Check {
+            id: "gaussian.mean-sd",
+            statement: "E sigma_n = sigma_0 prod alpha(M_i), alpha(M) = sqrt(2/(M-1)) Gamma(M/2)/Gamma((M-1)/2); M = 10, n = 20",
+            source: "Bertrand et al. 2024, ICLR (Gaussian stability result)",
+            run: |b| mean_sd(b, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.w2-exact-1d",
+            statement: "1-D: E W2^2 = sum 1/M_i + 2 (1 - prod alpha(M_i)) (approximately 3/2 sum 1/M_i); M = 20, n = 20",
+            source: "Shumailov et al. 2024, SI eq. 6 (exact form derived in proofs/gaussian.md)",
+            run: |b| w2_exact(b, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.w2-lower-bound",
+            statement: "d dimensions: E W2^2 >= n tr(Sigma_0)/M; d = 4, M = 20, n = 10",
+            source: "Shumailov et al. 2024, Theorem 3.1 / SI 3.1.3",
+            run: |b| w2_lower_bound(b, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.collapse-markov",
+            statement: "P(sigma_n > eps) <= alpha(M)^n sigma_0/eps; M = 100, n = 100, eps = 0.9",
+            source: "Bertrand et al. 2024",
+            run: |b| collapse_markov(b, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.collapse-suresh",
+            statement: "P(sigma_k > eps) <= (sigma_0/eps) exp(-k/(4M-1)); M = 10, k = 40, eps = 0.5",
+            source: "Suresh, Thangaraj, Khandavally 2024, Gaussian theorem",
+            run: |b| collapse_suresh(b, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.growing-bounded",
+            statement: "With M_i = M(i+1)^2 (sum 1/M_i finite) E W2^2 stays below its series limit sum 1/M_i + 2(1 - prod alpha(M_i)); M = 10, n = 30",
+            source: "Shumailov et al. 2024, SI 3.1.1 (superlinear growth)",
+            run: |b| growing_bounded(b, Schedule::Quadratic),
+        },
+        Check {
+            id: "gaussian.accumulate-pi2-6",
+            statement: "Accumulating with the variance known: Var(mu_G)/Var(mu_1) = sum_{k<=G} 1/k^2 < pi^2/6; G = 50, M = 20",
+            source: "Gerstgrasser et al. 2024; Dey & Donoho 2024",
+            run: |b| accumulate_pi2(b, Policy::Accumulate),
+        },
+        Check {
+            id: "gaussian.replace-mean-linear",
+            statement: "Replacing with the variance known: Var(mu_G)/Var(mu_1) = G; G = 50, M = 20",
+            source: "Gerstgrasser et al. 2024",
+            run: |b| replace_linear(b, Policy::Replace),
+        },
+        Check {
+            id: "gaussian.samplers-agree",
+            statement: "The exact (normal + chi-square) and naive samplers agree in law: two-sample KS on ln sigma_n^2 and mu_n^2, 1-D, M = 10, n = 8, alpha = 1e-7",
+            source: "this workspace (sampler equivalence)",
+            run: |b| samplers_agree(b, 1, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.samplers-agree-d",
+            statement: "The exact (Wishart, here singular: M - 1 < d) and naive samplers agree in law in d = 3: KS on ln(tr Sigma_n/d) and |mu_n|^2, M = 3, n = 8",
+            source: "this workspace (sampler equivalence)",
+            run: |b| samplers_agree(b, 3, Estimator::Unbiased),
+        },
+        Check {
+            id: "gaussian.infinite-mle-shrink",
+            statement: "Infinite-sample mode (no statistical error) with the MLE: sigma_n^2 = ((M-1)/M)^n exactly, the approximation error alone; M = 10, n = 25",
+            source: "Shumailov et al. 2024, error sources (functional approximation)",
+            run: infinite_mle,
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use collapse_core::check::validate_ids;
+
+    #[test]
+    fn every_check_passes_at_the_quick_budget() {
+        let all = checks();
+        validate_ids(&all, "gaussian.").unwrap();
+        for c in all {
+            let o = (c.run)(Budget::Quick);
+            assert!(o.pass(), "{}: {o:?}", c.id);
+        }
+    }
+
+    #[test]
+    fn wrong_formulas_fail() {
+        let q = Budget::Quick;
+        // The MLE rate for the unbiased chain, and vice versa.
+        let o = variance_unbiased(q, Estimator::Unbiased);
+        assert!(!o.with_prediction(theory::expected_var(Estimator::Mle, &[20.0; 10])).pass());
+        let o = variance_mle(q, Estimator::Mle);
+        assert!(!o.with_prediction(1.0).pass());
+        // First-order drift −n/M instead of the digamma form; the unbiased drift for the MLE.
+        assert!(!log_drift(q, Estimator::Unbiased).with_prediction(-20.0 / 10.0).pass());
+        assert!(!log_drift_mle(q, Estimator::Mle).with_prediction(theory::expected_log_var(Estimator::Unbiased, &[10.0; 20])).pass());
+        // n tr Σ/(M − 1) instead of n tr Σ/M.
+        assert!(!mean_drift(q, Estimator::Unbiased).with_prediction(3.0 * 10.0 / 9.0).pass());
+        // Ignoring the MLE's shrinking trace.
+        let wrong: f64 = (0..10).map(|i| 1.0 / (5.0 * (i + 1) as f64)).sum();
+        assert!(!mean_drift_growing(q, Estimator::Mle).with_prediction(wrong).pass());
+        // The median's decay exp(n E ln S / 2) instead of ∏ α.
+        let median = (0.5 * theory::expected_log_var(Estimator::Unbiased, &[10.0; 20])).exp();
+        assert!(!mean_sd(q, Estimator::Unbiased).with_prediction(median).pass());
+        // Only the mean term n/M.
+        assert!(!w2_exact(q, Estimator::Unbiased).with_prediction(1.0).pass());
+        // An over-claimed lower bound, three times the true one.
+        assert!(!w2_lower_bound(q, Estimator::Unbiased).with_prediction(6.0).pass());
+        // Harmonic instead of Σ 1/k².
+        assert!(!accumulate_pi2(q, Policy::Accumulate).with_prediction((1..=50).map(|k| 1.0 / k as f64).sum()).pass());
+        assert!(!replace_linear(q, Policy::Replace).with_prediction(theory::accumulate_ratio(50)).pass());
+        // A shrink of (M−1)/M per generation missed.
+        assert!(!infinite_mle(q).with_prediction(1.0).pass());
+    }
+
+    #[test]
+    fn wrong_code_fails() {
+        let q = Budget::Quick;
+        // A chain that never refits its variance does not collapse: the bounds must fail.
+        assert!(!collapse_markov(q, Estimator::MeanOnly).pass());
+        assert!(!collapse_suresh(q, Estimator::MeanOnly).pass());
+        // A constant schedule is not bounded.
+        assert!(!growing_bounded(q, Schedule::Constant).pass());
+        // Running the MLE chain where the unbiased one is claimed.
+        assert!(!variance_unbiased(q, Estimator::Mle).pass());
+        assert!(!w2_exact(q, Estimator::Mle).pass());
+        // Accumulation measured on a replace chain.
+        assert!(!accumulate_pi2(q, Policy::Replace).pass());
+        // A naive sampler with the wrong estimator differs in law from the exact one.
+        assert!(!samplers_agree(q, 1, Estimator::Mle).pass());
+        assert!(!samplers_agree(q, 3, Estimator::Mle).pass());
+    }
+
+    #[test]
+    fn quadratic_limit_against_a_direct_partial_sum() {
+        // The limit exceeds every partial value and the partial value at n = 2000 is within the
+        // tail estimate of it.
+        let partial = |n: usize| {
+            let s: Vec<f64> = (0..n).map(|i| 10.0 * ((i + 1) * (i + 1)) as f64).collect();
+            theory::expected_w2_sq(Estimator::Unbiased, &s)
+        };
+        let lim = quadratic_w2_limit(10.0);
+        assert!(partial(30) < lim && partial(2000) < lim);
+        assert!(lim - partial(2000) < 1.5 / (10.0 * 2000.0));
+    }
+}

@@ -1,0 +1,157 @@
+//! Closed forms for the Gaussian chain under `replace` (truth N(0, I_d)).
+//!
+//! `sizes[i]` is $M_i$, the number of points generation $i+1$ is fitted on. With the unbiased
+//! estimator $\sigma^2_{i+1} = \sigma_i^2 S_i$, $S_i \sim \chi^2_{M_i-1}/(M_i-1)$; with the MLE
+//! $S_i \sim \chi^2_{M_i-1}/M_i$.
+
+use crate::model::Estimator;
+use statrs::function::gamma::{digamma, ln_gamma};
+
+/// $\alpha(M) = \mathbb E\sqrt{\chi^2_{M-1}}/\sqrt{M-1} = \sqrt{2/(M-1)}\,\Gamma(M/2)/\Gamma((M-1)/2)$.
+pub fn alpha(m: f64) -> f64 {
+    ln_alpha(m).exp()
+}
+
+/// $\ln\alpha(M)$. For $k = M-1 > 10^3$ the log-gamma difference loses digits to cancellation,
+/// so the asymptotic series $\ln\alpha = -1/(4k) + 1/(24k^3) + O(k^{-5})$ is used (derived in
+/// proofs/gaussian.md from $\Gamma(x+1/2)/\Gamma(x)$'s expansion; error below 1e-15 there).
+pub fn ln_alpha(m: f64) -> f64 {
+    let k = m - 1.0;
+    if k > 1e3 {
+        -1.0 / (4.0 * k) + 1.0 / (24.0 * k * k * k)
+    } else {
+        0.5 * (2.0 / k).ln() + ln_gamma(m / 2.0) - ln_gamma(k / 2.0)
+    }
+}
+
+/// $\mathbb E[\sigma^2_{i+1}/\sigma^2_i]$ for one generation fitted on `m` points.
+pub fn var_factor(est: Estimator, m: f64) -> f64 {
+    match est {
+        Estimator::Unbiased | Estimator::MeanOnly => 1.0,
+        Estimator::Mle => (m - 1.0) / m,
+    }
+}
+
+/// $\mathbb E[\ln(\sigma^2_{i+1}/\sigma^2_i)]$: $\psi((M-1)/2) + \ln(2/(M-1))$ for the unbiased
+/// estimator, plus $\ln((M-1)/M)$ for the MLE; 0 when the variance is not refitted.
+pub fn log_var_step(est: Estimator, m: f64) -> f64 {
+    match est {
+        Estimator::Unbiased => digamma((m - 1.0) / 2.0) + (2.0 / (m - 1.0)).ln(),
+        Estimator::Mle => digamma((m - 1.0) / 2.0) + (2.0 / m).ln(),
+        Estimator::MeanOnly => 0.0,
+    }
+}
+
+/// $\mathbb E[\sigma_{i+1}/\sigma_i]$: $\alpha(M)$, times $\sqrt{(M-1)/M}$ for the MLE.
+pub fn sd_factor(est: Estimator, m: f64) -> f64 {
+    match est {
+        Estimator::Unbiased => alpha(m),
+        Estimator::Mle => alpha(m) * ((m - 1.0) / m).sqrt(),
+        Estimator::MeanOnly => 1.0,
+    }
+}
+
+/// Expected per-coordinate variance $\mathbb E[\mathrm{tr}\,\Sigma_n]/d$ after `n = sizes.len()`
+/// generations.
+pub fn expected_var(est: Estimator, sizes: &[f64]) -> f64 {
+    sizes.iter().map(|&m| var_factor(est, m)).product()
+}
+
+/// $\mathbb E\|\mu_n-\mu_0\|^2 = \sum_{i<n}\mathbb E[\mathrm{tr}\,\Sigma_i]/M_i$ with
+/// $\mathrm{tr}\,\Sigma_0 = d$.
+pub fn expected_mean_sq_error(est: Estimator, d: f64, sizes: &[f64]) -> f64 {
+    let mut tr = d;
+    let mut sum = 0.0;
+    for &m in sizes {
+        sum += tr / m;
+        tr *= var_factor(est, m);
+    }
+    sum
+}
+
+/// $\mathbb E\ln\sigma^2_n$ (1-D).
+pub fn expected_log_var(est: Estimator, sizes: &[f64]) -> f64 {
+    sizes.iter().map(|&m| log_var_step(est, m)).sum()
+}
+
+/// $\mathbb E\sigma_n$ (1-D): $\prod_i \alpha(M_i)$ for the unbiased estimator (Bertrand et al.).
+pub fn expected_sd(est: Estimator, sizes: &[f64]) -> f64 {
+    sizes.iter().map(|&m| sd_factor(est, m)).product()
+}
+
+/// Exact 1-D $\mathbb E W_2^2 = \mathbb E\mu_n^2 + \mathbb E\sigma_n^2 - 2\mathbb E\sigma_n + 1$.
+pub fn expected_w2_sq(est: Estimator, sizes: &[f64]) -> f64 {
+    expected_mean_sq_error(est, 1.0, sizes) + expected_var(est, sizes) - 2.0 * expected_sd(est, sizes) + 1.0
+}
+
+/// The d-dimensional lower bound $\mathbb E W_2^2 \ge \mathbb E\|\mu_n-\mu_0\|^2$ (Jensen).
+pub fn w2_lower_bound(est: Estimator, d: f64, sizes: &[f64]) -> f64 {
+    expected_mean_sq_error(est, d, sizes)
+}
+
+/// Accumulation with the variance known: $\mathrm{Var}(\hat\mu_G)/\mathrm{Var}(\hat\mu_1) =
+/// \sum_{k=1}^G 1/k^2$ (Gerstgrasser et al.; Dey & Donoho).
+pub fn accumulate_ratio(generations: u64) -> f64 {
+    (1..=generations).map(|k| 1.0 / (k as f64 * k as f64)).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpha_against_known_values_and_its_expansion() {
+        // α(3) = √(2/2) Γ(3/2)/Γ(1) = √π/2.
+        assert!((alpha(3.0) - std::f64::consts::PI.sqrt() / 2.0).abs() < 1e-14);
+        // α(M) ≈ 1 − 1/(4(M−1)) − 7/(32(M−1)²) for large M.
+        let m: f64 = 1001.0;
+        let k = m - 1.0;
+        assert!((alpha(m) - (1.0 - 1.0 / (4.0 * k) + 1.0 / (32.0 * k * k))).abs() < 1e-8);
+    }
+
+    #[test]
+    fn ln_alpha_series_matches_log_gamma_where_both_are_accurate() {
+        for k in [200.0f64, 500.0, 1000.0] {
+            let direct = 0.5 * (2.0 / k).ln() + ln_gamma((k + 1.0) / 2.0) - ln_gamma(k / 2.0);
+            let series = -1.0 / (4.0 * k) + 1.0 / (24.0 * k * k * k);
+            assert!((direct - series).abs() < 1e-12, "{k}: {direct} vs {series}");
+        }
+    }
+
+    #[test]
+    fn log_drift_matches_the_paper_table() {
+        // Values from the Monte Carlo table in the paper notes (§5.3), M = 3: −γ exactly.
+        assert!((log_var_step(Estimator::Unbiased, 3.0) + 0.577_215_664_901_532_9).abs() < 1e-12);
+        assert!((log_var_step(Estimator::Unbiased, 10.0) + 0.115_206).abs() < 1e-6);
+        assert!((log_var_step(Estimator::Unbiased, 100.0) + 0.010_135).abs() < 1e-6);
+    }
+
+    #[test]
+    fn w2_matches_the_paper_table() {
+        // Paper notes §5.3: M = 10, n = 5: exact 0.7589; n = 20: 2.8512; M = 100, n = 50: 0.7372.
+        let w = |m: f64, n: usize| expected_w2_sq(Estimator::Unbiased, &vec![m; n]);
+        assert!((w(10.0, 5) - 0.7589).abs() < 1e-4);
+        assert!((w(10.0, 20) - 2.8512).abs() < 1e-4);
+        assert!((w(100.0, 50) - 0.7372).abs() < 1e-4);
+        assert!((accumulate_ratio(50) - 1.625_132_733).abs() < 1e-8);
+    }
+
+    #[test]
+    fn sd_factor_by_quadrature() {
+        // E sqrt(χ²_k) = ∫ sqrt(x) f_k(x) dx, by Simpson's rule on a fine grid.
+        let k = 7.0;
+        let (h, n) = (1e-3, 80_000);
+        let f = |x: f64| {
+            if x <= 0.0 {
+                return 0.0;
+            }
+            x.sqrt() * ((k / 2.0 - 1.0) * x.ln() - x / 2.0 - (k / 2.0) * 2f64.ln() - ln_gamma(k / 2.0)).exp()
+        };
+        let mut s = f(0.0) + f(n as f64 * h);
+        for i in 1..n {
+            s += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+        }
+        let quad = s * h / 3.0 / k.sqrt();
+        assert!((quad - alpha(k + 1.0)).abs() < 1e-9, "{quad} vs {}", alpha(k + 1.0));
+    }
+}
