@@ -1,0 +1,28 @@
+//! Every experiment, check and figure of the workspace, gathered from the family crates.
+
+use collapse_core::{Check, Experiment};
+use collapse_figures::{FigureSpec, RunFigure};
+
+/// Every registered experiment.
+pub fn experiments() -> Vec<Experiment> {
+    let mut all = Vec::new();
+    all.extend(collapse_gaussian::experiments());
+    all
+}
+
+/// Every registered check.
+pub fn checks() -> Vec<Check> {
+    let mut all = Vec::new();
+    all.extend(collapse_gaussian::checks());
+    all
+}
+
+/// Every figure of `collapse figures`.
+pub fn figures() -> Vec<FigureSpec> {
+    collapse_figures::figures()
+}
+
+/// The figure `collapse run` draws for an experiment, if it has one.
+pub fn run_figure(experiment: &str) -> Option<RunFigure> {
+    collapse_figures::run_figures().into_iter().find(|f| f.experiment == experiment)
+}
