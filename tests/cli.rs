@@ -8,14 +8,25 @@ fn collapse(args: &[&str]) -> (i32, String, String) {
     argv.extend(args.iter().map(|s| s.to_string()));
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = collapse::main_with(&argv, &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
 }
 
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-const SMALL: [&str; 6] = ["--set", "generations=12", "--set", "replicates=37", "--set", "samples=8"];
+const SMALL: [&str; 6] = [
+    "--set",
+    "generations=12",
+    "--set",
+    "replicates=37",
+    "--set",
+    "samples=8",
+];
 
 fn run_into(dir: &Path, extra: &[&str]) {
     let d = dir.to_str().unwrap();
@@ -31,7 +42,13 @@ fn run_writes_the_documented_files() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
     run_into(&dir, &[]);
-    for f in ["manifest.json", "records.csv", "summary.csv", "figure.svg", "figure.png"] {
+    for f in [
+        "manifest.json",
+        "records.csv",
+        "summary.csv",
+        "figure.svg",
+        "figure.png",
+    ] {
         assert!(dir.join(f).exists(), "{f}");
     }
     let records = read(&dir.join("records.csv"));
@@ -66,7 +83,11 @@ fn thread_counts_and_shards_give_identical_bytes() {
     }
     let merged = tmp.path().join("merged");
     let mut args = vec!["merge"];
-    let names: Vec<String> = shards.iter().rev().map(|d| d.to_str().unwrap().to_string()).collect();
+    let names: Vec<String> = shards
+        .iter()
+        .rev()
+        .map(|d| d.to_str().unwrap().to_string())
+        .collect();
     args.extend(names.iter().map(String::as_str));
     args.extend(["--out", merged.to_str().unwrap()]);
     let (code, _, err) = collapse(&args);
@@ -77,9 +98,19 @@ fn thread_counts_and_shards_give_identical_bytes() {
         assert_eq!(a, read(&merged.join(f)), "{f}: merged shards");
     }
     // A shard holds only its own replicates.
-    assert!(read(&shards[1].join("records.csv")).lines().skip(1).all(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap() % 3 == 1));
+    assert!(
+        read(&shards[1].join("records.csv"))
+            .lines()
+            .skip(1)
+            .all(|l| l.split(',').nth(1).unwrap().parse::<u64>().unwrap() % 3 == 1)
+    );
     // Merging an incomplete set is refused.
-    let (code, _, err) = collapse(&["merge", shards[0].to_str().unwrap(), "--out", tmp.path().join("x").to_str().unwrap()]);
+    let (code, _, err) = collapse(&[
+        "merge",
+        shards[0].to_str().unwrap(),
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("shards 0..3"), "{err}");
 }
@@ -88,10 +119,22 @@ fn thread_counts_and_shards_give_identical_bytes() {
 fn config_file_and_set_compose() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("c.toml");
-    std::fs::write(&cfg, "samples = 6\ngenerations = 3\nreplicates = 4\nestimator = \"mle\"\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "samples = 6\ngenerations = 3\nreplicates = 4\nestimator = \"mle\"\n",
+    )
+    .unwrap();
     let dir = tmp.path().join("r");
     let (code, _, err) = collapse(&[
-        "run", "gaussian-chain", "--config", cfg.to_str().unwrap(), "--set", "samples=7", "--out", dir.to_str().unwrap(), "--summary-only",
+        "run",
+        "gaussian-chain",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--set",
+        "samples=7",
+        "--out",
+        dir.to_str().unwrap(),
+        "--summary-only",
     ]);
     assert_eq!(code, 0, "{err}");
     let m: serde_json::Value = serde_json::from_str(&read(&dir.join("manifest.json"))).unwrap();
@@ -120,7 +163,15 @@ fn bad_input_is_refused_with_exit_2_and_nothing_written() {
         (vec!["--config", "/definitely/not/here.toml"], "--config"),
         (vec!["--config", bad_cfg.to_str().unwrap()], "`samples`"),
         (vec!["--threads", "0"], "--threads"),
-        (vec!["--set", "sampler=exact", "--set", "policy=accumulate-subsample"], "`sampler`"),
+        (
+            vec![
+                "--set",
+                "sampler=exact",
+                "--set",
+                "policy=accumulate-subsample",
+            ],
+            "`sampler`",
+        ),
     ];
     for (extra, needle) in cases {
         let mut args = vec!["run", "gaussian-chain", "--out", d];
@@ -149,7 +200,11 @@ fn list_json_has_the_documented_shape() {
     assert_eq!(g["params"]["samples"], 100);
     assert_eq!(g["params"]["policy"], "replace");
     let checks = v["checks"].as_array().unwrap();
-    assert!(checks.iter().all(|c| c["id"].is_string() && c["statement"].is_string() && c["source"].is_string()));
+    assert!(
+        checks
+            .iter()
+            .all(|c| c["id"].is_string() && c["statement"].is_string() && c["source"].is_string())
+    );
     let (code, out, _) = collapse(&["describe", "gaussian-chain"]);
     assert_eq!(code, 0);
     assert!(out.contains("real_fraction") && out.contains("[0, 1]"));
@@ -159,12 +214,28 @@ fn list_json_has_the_documented_shape() {
 fn verify_writes_json_and_reports_verdicts() {
     let tmp = tempfile::tempdir().unwrap();
     let json = tmp.path().join("v.json");
-    let (code, out, err) = collapse(&["verify", "--only", "gaussian.infinite", "--quick", "--json", json.to_str().unwrap()]);
+    let (code, out, err) = collapse(&[
+        "verify",
+        "--only",
+        "gaussian.infinite",
+        "--quick",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("pass"));
     let v: serde_json::Value = serde_json::from_str(&read(&json)).unwrap();
     let row = &v.as_array().unwrap()[0];
-    for k in ["id", "statement", "source", "predicted", "measured", "std_error", "tolerance", "pass"] {
+    for k in [
+        "id",
+        "statement",
+        "source",
+        "predicted",
+        "measured",
+        "std_error",
+        "tolerance",
+        "pass",
+    ] {
         assert!(row.get(k).is_some(), "{k}");
     }
     assert_eq!(row["pass"], true);

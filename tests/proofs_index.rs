@@ -16,14 +16,26 @@ fn proofs_name_exactly_the_registered_checks() {
         for line in text.lines() {
             if let Some(rest) = line.split("**Check:**").nth(1) {
                 for id in rest.split('`').skip(1).step_by(2) {
-                    assert!(named.insert(id.trim().to_string()), "{id} is named twice in proofs/");
+                    assert!(
+                        named.insert(id.trim().to_string()),
+                        "{id} is named twice in proofs/"
+                    );
                 }
             }
         }
     }
-    let registered: BTreeSet<String> = collapse::registry::checks().iter().map(|c| c.id.to_string()).collect();
+    let registered: BTreeSet<String> = collapse::registry::checks()
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
     let missing: Vec<_> = registered.difference(&named).collect();
     let unknown: Vec<_> = named.difference(&registered).collect();
-    assert!(missing.is_empty(), "registered but not in proofs/: {missing:?}");
-    assert!(unknown.is_empty(), "named in proofs/ but not registered: {unknown:?}");
+    assert!(
+        missing.is_empty(),
+        "registered but not in proofs/: {missing:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "named in proofs/ but not registered: {unknown:?}"
+    );
 }

@@ -62,14 +62,25 @@ pub struct Sources {
 
 impl Sources {
     /// Only the statistical error (the classic model-collapse setting).
-    pub const STATISTICAL: Sources =
-        Sources { statistical: true, expressivity: false, approximation: false };
+    pub const STATISTICAL: Sources = Sources {
+        statistical: true,
+        expressivity: false,
+        approximation: false,
+    };
 
     /// All eight combinations, in a fixed order (none first, all last).
     pub fn all() -> [Sources; 8] {
-        let mut out = [Sources { statistical: false, expressivity: false, approximation: false }; 8];
+        let mut out = [Sources {
+            statistical: false,
+            expressivity: false,
+            approximation: false,
+        }; 8];
         for (i, s) in out.iter_mut().enumerate() {
-            *s = Sources { statistical: i & 1 != 0, expressivity: i & 2 != 0, approximation: i & 4 != 0 };
+            *s = Sources {
+                statistical: i & 1 != 0,
+                expressivity: i & 2 != 0,
+                approximation: i & 4 != 0,
+            };
         }
         out.sort_by_key(|s| (s.count(), !s.statistical, !s.expressivity));
         out
@@ -114,7 +125,9 @@ pub struct ChainConfig {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ChainError {
     /// The family keeps sufficient statistics and cannot subsample a pool.
-    #[error("policy `accumulate-subsample` needs the data itself; this sampler keeps only sufficient statistics")]
+    #[error(
+        "policy `accumulate-subsample` needs the data itself; this sampler keeps only sufficient statistics"
+    )]
     CannotSubsample,
     /// The family has no infinite-sample mode.
     #[error("this model family has no infinite-sample mode")]
@@ -122,7 +135,12 @@ pub enum ChainError {
 }
 
 /// Runs one chain: calls `observe(g, &model_g)` for g = 0 (the truth) to `cfg.generations`.
-pub fn run_chain<F, O>(family: &F, cfg: &ChainConfig, rng: &mut Rng, mut observe: O) -> Result<(), ChainError>
+pub fn run_chain<F, O>(
+    family: &F,
+    cfg: &ChainConfig,
+    rng: &mut Rng,
+    mut observe: O,
+) -> Result<(), ChainError>
 where
     F: Family,
     O: FnMut(u64, &F::Model),
@@ -162,7 +180,9 @@ where
                 let train = if cfg.policy == Policy::Accumulate || g == 0 {
                     pooled.clone()
                 } else {
-                    pooled.subsample(m, rng).ok_or(ChainError::CannotSubsample)?
+                    pooled
+                        .subsample(m, rng)
+                        .ok_or(ChainError::CannotSubsample)?
                 };
                 pool = Some(pooled);
                 train
@@ -174,7 +194,12 @@ where
     Ok(())
 }
 
-fn run_population<F, O>(family: &F, cfg: &ChainConfig, truth: F::Model, mut observe: O) -> Result<(), ChainError>
+fn run_population<F, O>(
+    family: &F,
+    cfg: &ChainConfig,
+    truth: F::Model,
+    mut observe: O,
+) -> Result<(), ChainError>
 where
     F: Family,
     O: FnMut(u64, &F::Model),
@@ -192,7 +217,8 @@ where
             Policy::Mix { .. } => family.fit_population(&[(1.0, &current)]),
             Policy::Accumulate | Policy::AccumulateSubsample => {
                 let total: f64 = history.iter().map(|(w, _)| w).sum();
-                let mix: Vec<(f64, &F::Model)> = history.iter().map(|(w, m)| (w / total, m)).collect();
+                let mix: Vec<(f64, &F::Model)> =
+                    history.iter().map(|(w, m)| (w / total, m)).collect();
                 family.fit_population(&mix)
             }
         };
@@ -267,8 +293,20 @@ mod tests {
                 }
             }
             let seen = std::sync::Mutex::new(Vec::new());
-            let cfg = ChainConfig { generations: 3, samples: 10, schedule: Schedule::Constant, policy, finite: true };
-            run_chain(&Sizes(&seen), &cfg, &mut crate::rng::stream(1, "t", 0), |_, _| {}).unwrap();
+            let cfg = ChainConfig {
+                generations: 3,
+                samples: 10,
+                schedule: Schedule::Constant,
+                policy,
+                finite: true,
+            };
+            run_chain(
+                &Sizes(&seen),
+                &cfg,
+                &mut crate::rng::stream(1, "t", 0),
+                |_, _| {},
+            )
+            .unwrap();
             assert_eq!(*seen.lock().unwrap(), sizes, "{policy:?}");
         }
     }
@@ -283,7 +321,10 @@ mod tests {
             finite: false,
         };
         let mut seen = Vec::new();
-        run_chain(&Mean, &cfg, &mut crate::rng::stream(1, "t", 0), |g, m| seen.push((g, *m))).unwrap();
+        run_chain(&Mean, &cfg, &mut crate::rng::stream(1, "t", 0), |g, m| {
+            seen.push((g, *m))
+        })
+        .unwrap();
         assert_eq!(seen.len(), 6);
         assert!(seen.iter().all(|(_, m)| *m == 0.0));
     }

@@ -65,14 +65,26 @@ pub struct Outcome {
 impl Outcome {
     /// A Monte Carlo estimate against a closed form: tolerance [`Z`]·SE.
     pub fn monte_carlo(predicted: f64, measured: f64, std_error: f64) -> Self {
-        Self { predicted, measured, std_error, tolerance: Z * std_error, relation: Relation::Equal }
+        Self {
+            predicted,
+            measured,
+            std_error,
+            tolerance: Z * std_error,
+            relation: Relation::Equal,
+        }
     }
 
     /// A deterministic computation against an independent one: tolerance `rel`·|predicted|
     /// (or `rel` absolute near zero).
     pub fn exact(predicted: f64, measured: f64, rel: f64) -> Self {
         let tolerance = rel * predicted.abs().max(1.0);
-        Self { predicted, measured, std_error: 0.0, tolerance, relation: Relation::Equal }
+        Self {
+            predicted,
+            measured,
+            std_error: 0.0,
+            tolerance,
+            relation: Relation::Equal,
+        }
     }
 
     /// Turns the comparison into a bound.
@@ -136,7 +148,10 @@ pub fn monte_carlo<F>(id: &str, n: u64, one: F) -> (f64, f64)
 where
     F: Fn(&mut Rng) -> f64 + Sync,
 {
-    let values: Vec<f64> = (0..n).into_par_iter().map(|r| one(&mut check_stream(id, r))).collect();
+    let values: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|r| one(&mut check_stream(id, r)))
+        .collect();
     mean_and_se(&values)
 }
 
@@ -145,7 +160,10 @@ pub fn monte_carlo_vec<F>(id: &str, n: u64, one: F) -> Vec<(f64, f64)>
 where
     F: Fn(&mut Rng) -> Vec<f64> + Sync,
 {
-    let rows: Vec<Vec<f64>> = (0..n).into_par_iter().map(|r| one(&mut check_stream(id, r))).collect();
+    let rows: Vec<Vec<f64>> = (0..n)
+        .into_par_iter()
+        .map(|r| one(&mut check_stream(id, r)))
+        .collect();
     let k = rows.first().map_or(0, Vec::len);
     (0..k)
         .map(|j| {
@@ -180,7 +198,11 @@ mod tests {
         assert!(!o.with_prediction(1.3).pass());
         let b = Outcome::monte_carlo(1.0, 1.05, 0.001).bound(Relation::AtMost);
         assert!(!b.pass());
-        assert!(Outcome::monte_carlo(1.0, 0.5, 0.001).bound(Relation::AtMost).pass());
+        assert!(
+            Outcome::monte_carlo(1.0, 0.5, 0.001)
+                .bound(Relation::AtMost)
+                .pass()
+        );
         assert!(!Outcome::monte_carlo(f64::NAN, 0.5, 1.0).pass());
         assert!(Outcome::exact(2.0, 2.0 + 1e-13, 1e-12).pass());
     }
@@ -189,7 +211,10 @@ mod tests {
     fn monte_carlo_is_thread_count_independent() {
         let f = |rng: &mut Rng| rand::RngExt::random::<f64>(rng);
         let a = monte_carlo("t", 1000, f);
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let b = pool.install(|| monte_carlo("t", 1000, f));
         assert_eq!(a, b);
         assert!((a.0 - 0.5).abs() < Z * a.1);

@@ -35,7 +35,8 @@ impl fmt::Display for Shard {
 impl FromStr for Shard {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("--shard: invalid value `{s}`; expected I/N with N >= 1 and 0 <= I < N");
+        let bad =
+            || format!("--shard: invalid value `{s}`; expected I/N with N >= 1 and 0 <= I < N");
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let index: u64 = i.trim().parse().map_err(|_| bad())?;
         let count: u64 = n.trim().parse().map_err(|_| bad())?;
@@ -77,13 +78,22 @@ pub struct RunContext<'a> {
 impl<'a> RunContext<'a> {
     /// A whole (unsharded) run without progress.
     pub fn new(seed: u64, key: impl Into<String>) -> RunContext<'static> {
-        RunContext { seed, key: key.into(), shard: Shard::WHOLE, progress: &NoProgress }
+        RunContext {
+            seed,
+            key: key.into(),
+            shard: Shard::WHOLE,
+            progress: &NoProgress,
+        }
     }
 
     /// The stream of replicate `r` under a sub-key (`series`), so that independent variants of
     /// one experiment do not share numbers unless they should.
     pub fn stream(&self, sub: &str, r: u64) -> Rng {
-        if sub.is_empty() { stream(self.seed, &self.key, r) } else { stream(self.seed, &format!("{}/{sub}", self.key), r) }
+        if sub.is_empty() {
+            stream(self.seed, &self.key, r)
+        } else {
+            stream(self.seed, &format!("{}/{sub}", self.key), r)
+        }
     }
 
     /// Runs `one(r, rng)` for this shard's replicates among `0..total`, in parallel, and
@@ -126,13 +136,19 @@ mod tests {
         let whole = RunContext::new(7, "e").replicates("", 10, one);
         let mut merged = Vec::new();
         for i in 0..3 {
-            let ctx = RunContext { shard: Shard { index: i, count: 3 }, ..RunContext::new(7, "e") };
+            let ctx = RunContext {
+                shard: Shard { index: i, count: 3 },
+                ..RunContext::new(7, "e")
+            };
             merged.extend(ctx.replicates("", 10, one));
         }
         sort_records(&mut merged);
         assert_eq!(whole, merged);
         assert!("3/3".parse::<Shard>().is_err());
         assert!("a/3".parse::<Shard>().is_err());
-        assert_eq!("2/3".parse::<Shard>().unwrap(), Shard { index: 2, count: 3 });
+        assert_eq!(
+            "2/3".parse::<Shard>().unwrap(),
+            Shard { index: 2, count: 3 }
+        );
     }
 }

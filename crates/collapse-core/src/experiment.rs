@@ -88,7 +88,10 @@ impl Experiment {
         sets: &[(&str, &str)],
         ctx: &RunContext<'_>,
     ) -> Result<(Params, RunOutput), ExperimentError> {
-        let sets: Vec<(String, String)> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let sets: Vec<(String, String)> = sets
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let p = self.resolve(None, &sets)?;
         let out = (self.run)(&p, ctx)?;
         Ok((p, out))

@@ -67,7 +67,11 @@ impl ParamKind {
         match self {
             ParamKind::Int { min, max } if *max == i64::MAX => format!("an integer >= {min}"),
             ParamKind::Int { min, max } => format!("an integer in [{min}, {max}]"),
-            ParamKind::Float { min, max, min_exclusive } => {
+            ParamKind::Float {
+                min,
+                max,
+                min_exclusive,
+            } => {
                 let open = if *min_exclusive { '(' } else { '[' };
                 if max.is_infinite() {
                     format!("a number in {open}{min}, inf)")
@@ -97,12 +101,26 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// An integer parameter in `[min, max]`.
     pub fn int(name: &'static str, default: i64, min: i64, max: i64, help: &'static str) -> Self {
-        Self { name, default: Value::Int(default), help, kind: ParamKind::Int { min, max } }
+        Self {
+            name,
+            default: Value::Int(default),
+            help,
+            kind: ParamKind::Int { min, max },
+        }
     }
     /// A real parameter in `[min, max]`.
     pub fn float(name: &'static str, default: f64, min: f64, max: f64, help: &'static str) -> Self {
-        let kind = ParamKind::Float { min, max, min_exclusive: false };
-        Self { name, default: Value::Float(default), help, kind }
+        let kind = ParamKind::Float {
+            min,
+            max,
+            min_exclusive: false,
+        };
+        Self {
+            name,
+            default: Value::Float(default),
+            help,
+            kind,
+        }
     }
     /// A real parameter in `(min, max]`.
     pub fn float_above(
@@ -112,8 +130,17 @@ impl ParamSpec {
         max: f64,
         help: &'static str,
     ) -> Self {
-        let kind = ParamKind::Float { min, max, min_exclusive: true };
-        Self { name, default: Value::Float(default), help, kind }
+        let kind = ParamKind::Float {
+            min,
+            max,
+            min_exclusive: true,
+        };
+        Self {
+            name,
+            default: Value::Float(default),
+            help,
+            kind,
+        }
     }
     /// A choice among fixed words; the default must be one of them.
     pub fn choice(
@@ -123,11 +150,21 @@ impl ParamSpec {
         help: &'static str,
     ) -> Self {
         debug_assert!(words.contains(&default));
-        Self { name, default: Value::Text(default.into()), help, kind: ParamKind::Choice(words) }
+        Self {
+            name,
+            default: Value::Text(default.into()),
+            help,
+            kind: ParamKind::Choice(words),
+        }
     }
     /// Free text.
     pub fn text(name: &'static str, default: &str, help: &'static str) -> Self {
-        Self { name, default: Value::Text(default.into()), help, kind: ParamKind::Text }
+        Self {
+            name,
+            default: Value::Text(default.into()),
+            help,
+            kind: ParamKind::Text,
+        }
     }
 
     fn invalid(&self, value: impl fmt::Display) -> ParamError {
@@ -171,14 +208,23 @@ impl ParamSpec {
     pub fn validate(&self, value: Value) -> Result<Value, ParamError> {
         let ok = match (&self.kind, &value) {
             (ParamKind::Int { min, max }, Value::Int(v)) => (min..=max).contains(&v),
-            (ParamKind::Float { min, max, min_exclusive }, Value::Float(v)) => {
-                v.is_finite() && (if *min_exclusive { v > min } else { v >= min }) && v <= max
-            }
+            (
+                ParamKind::Float {
+                    min,
+                    max,
+                    min_exclusive,
+                },
+                Value::Float(v),
+            ) => v.is_finite() && (if *min_exclusive { v > min } else { v >= min }) && v <= max,
             (ParamKind::Choice(words), Value::Text(v)) => words.contains(&v.as_str()),
             (ParamKind::Text, Value::Text(_)) => true,
             _ => false,
         };
-        if ok { Ok(value) } else { Err(self.invalid(&value)) }
+        if ok {
+            Ok(value)
+        } else {
+            Err(self.invalid(&value))
+        }
     }
 }
 
@@ -219,7 +265,10 @@ pub enum ParamError {
 impl ParamError {
     /// A conflict between parameters, reported on `name`.
     pub fn conflict(name: &str, message: impl Into<String>) -> Self {
-        ParamError::Conflict { name: name.to_string(), message: message.into() }
+        ParamError::Conflict {
+            name: name.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -232,11 +281,18 @@ pub struct Params {
 impl Params {
     /// The defaults of `specs`.
     pub fn defaults(specs: &[ParamSpec]) -> Self {
-        Self { values: specs.iter().map(|s| (s.name, s.default.clone())).collect() }
+        Self {
+            values: specs.iter().map(|s| (s.name, s.default.clone())).collect(),
+        }
     }
 
     /// Sets `name` from text, refusing unknown names and invalid values.
-    pub fn set_text(&mut self, specs: &[ParamSpec], name: &str, text: &str) -> Result<(), ParamError> {
+    pub fn set_text(
+        &mut self,
+        specs: &[ParamSpec],
+        name: &str,
+        text: &str,
+    ) -> Result<(), ParamError> {
         let spec = find(specs, name)?;
         let value = spec.parse(text)?;
         self.put(spec.name, value);
@@ -319,17 +375,23 @@ impl Params {
 
     /// The parameters as a JSON object, in declaration order.
     pub fn to_json(&self) -> serde_json::Value {
-        let map: serde_json::Map<String, serde_json::Value> =
-            self.values.iter().map(|(n, v)| (n.to_string(), v.to_json())).collect();
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .values
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_json()))
+            .collect();
         serde_json::Value::Object(map)
     }
 }
 
 fn find<'a>(specs: &'a [ParamSpec], name: &str) -> Result<&'a ParamSpec, ParamError> {
-    specs.iter().find(|s| s.name == name).ok_or_else(|| ParamError::Unknown {
-        name: name.to_string(),
-        valid: specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
-    })
+    specs
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ParamError::Unknown {
+            name: name.to_string(),
+            valid: specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+        })
 }
 
 /// Parses a sweep grid: `a,b,c`, `lo:hi:count` (even) or `lo:hi:count:log` (geometric).
@@ -374,7 +436,8 @@ pub fn parse_grid(name: &str, text: &str) -> Result<Vec<f64>, ParamError> {
             })
             .collect())
     } else {
-        let values: Result<Vec<f64>, _> = text.split(',').map(|s| s.trim().parse::<f64>()).collect();
+        let values: Result<Vec<f64>, _> =
+            text.split(',').map(|s| s.trim().parse::<f64>()).collect();
         match values {
             Ok(v) if !v.is_empty() && v.iter().all(|x| x.is_finite()) => Ok(v),
             _ => Err(bad("not a list of finite numbers")),
@@ -400,12 +463,18 @@ mod tests {
         let mut p = Params::defaults(&s);
         let e = p.set_text(&s, "samples", "1").unwrap_err().to_string();
         assert!(e.contains("`samples`") && e.contains("[2, 1000000]"), "{e}");
-        let e = p.set_text(&s, "real_fraction", "1.5").unwrap_err().to_string();
+        let e = p
+            .set_text(&s, "real_fraction", "1.5")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`real_fraction`") && e.contains("[0, 1]"), "{e}");
         let e = p.set_text(&s, "policy", "keep").unwrap_err().to_string();
         assert!(e.contains("replace | accumulate"), "{e}");
         let e = p.set_text(&s, "sample", "3").unwrap_err().to_string();
-        assert!(e.contains("unknown parameter `sample`") && e.contains("samples"), "{e}");
+        assert!(
+            e.contains("unknown parameter `sample`") && e.contains("samples"),
+            "{e}"
+        );
         assert!(p.set_text(&s, "samples", "abc").is_err());
         p.set_text(&s, "samples", "7").unwrap();
         assert_eq!(p.int("samples"), 7);

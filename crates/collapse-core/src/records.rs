@@ -27,8 +27,20 @@ pub struct Record {
 
 impl Record {
     /// A record with static names (no allocation).
-    pub fn new(series: &'static str, replicate: u64, step: u64, metric: &'static str, value: f64) -> Self {
-        Self { series: Cow::Borrowed(series), replicate, step, metric: Cow::Borrowed(metric), value }
+    pub fn new(
+        series: &'static str,
+        replicate: u64,
+        step: u64,
+        metric: &'static str,
+        value: f64,
+    ) -> Self {
+        Self {
+            series: Cow::Borrowed(series),
+            replicate,
+            step,
+            metric: Cow::Borrowed(metric),
+            value,
+        }
     }
 
     fn key(&self) -> (&str, u64, u64, &str) {
@@ -53,7 +65,12 @@ pub struct TheoryRow {
 impl TheoryRow {
     /// A theory row with static names.
     pub fn new(series: &'static str, step: u64, metric: &'static str, value: f64) -> Self {
-        Self { series: Cow::Borrowed(series), step, metric: Cow::Borrowed(metric), value }
+        Self {
+            series: Cow::Borrowed(series),
+            step,
+            metric: Cow::Borrowed(metric),
+            value,
+        }
     }
 }
 
@@ -87,8 +104,11 @@ pub fn sort_records(records: &mut [Record]) {
 
 /// Summarises sorted records and theory rows, grouped by (series, step, metric).
 pub fn summarize(records: &[Record], theory: &[TheoryRow]) -> Vec<SummaryRow> {
-    let mut keyed: Vec<(&str, u64, &str, usize)> =
-        records.iter().enumerate().map(|(i, r)| (&*r.series, r.step, &*r.metric, i)).collect();
+    let mut keyed: Vec<(&str, u64, &str, usize)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (&*r.series, r.step, &*r.metric, i))
+        .collect();
     // Stable sort keeps the replicate order inside a group, so sums are always taken in the same
     // order.
     keyed.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
@@ -104,7 +124,12 @@ pub fn summarize(records: &[Record], theory: &[TheoryRow]) -> Vec<SummaryRow> {
             end += 1;
         }
         let first = &records[keyed[start].3];
-        rows.push(summary_row(first.series.clone(), t, first.metric.clone(), &mut values));
+        rows.push(summary_row(
+            first.series.clone(),
+            t,
+            first.metric.clone(),
+            &mut values,
+        ));
         start = end;
     }
     for th in theory {
@@ -165,7 +190,15 @@ pub fn records_csv(records: &[Record]) -> String {
     out.push_str(RECORDS_HEADER);
     out.push('\n');
     for r in records {
-        let _ = writeln!(out, "{},{},{},{},{}", r.series, r.replicate, r.step, r.metric, fmt_f64(r.value));
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{}",
+            r.series,
+            r.replicate,
+            r.step,
+            r.metric,
+            fmt_f64(r.value)
+        );
     }
     out
 }
@@ -206,7 +239,9 @@ fn parse_f64(s: &str) -> Option<f64> {
 pub fn parse_records_csv(text: &str) -> Result<Vec<Record>, String> {
     let mut lines = text.lines();
     if lines.next() != Some(RECORDS_HEADER) {
-        return Err(format!("records.csv: the header must be `{RECORDS_HEADER}`"));
+        return Err(format!(
+            "records.csv: the header must be `{RECORDS_HEADER}`"
+        ));
     }
     lines
         .enumerate()
@@ -231,7 +266,9 @@ pub fn parse_records_csv(text: &str) -> Result<Vec<Record>, String> {
 pub fn parse_theory_rows(text: &str) -> Result<Vec<TheoryRow>, String> {
     let mut lines = text.lines();
     if lines.next() != Some(SUMMARY_HEADER) {
-        return Err(format!("summary.csv: the header must be `{SUMMARY_HEADER}`"));
+        return Err(format!(
+            "summary.csv: the header must be `{SUMMARY_HEADER}`"
+        ));
     }
     let mut rows = Vec::new();
     for (i, line) in lines.enumerate() {
@@ -258,7 +295,17 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for x in [0.0, 1.0, -2.5, 1e-7, 3.3e20, 0.1 + 0.2, f64::INFINITY, f64::NEG_INFINITY, 1e-300] {
+        for x in [
+            0.0,
+            1.0,
+            -2.5,
+            1e-7,
+            3.3e20,
+            0.1 + 0.2,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e-300,
+        ] {
             assert_eq!(parse_f64(&fmt_f64(x)), Some(x));
         }
     }

@@ -30,7 +30,11 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
             let lo = h.floor() as usize;
             let hi = (lo + 1).min(n - 1);
             let w = h - lo as f64;
-            if w == 0.0 { sorted[lo] } else { sorted[lo] + w * (sorted[hi] - sorted[lo]) }
+            if w == 0.0 {
+                sorted[lo]
+            } else {
+                sorted[lo] + w * (sorted[hi] - sorted[lo])
+            }
         }
     }
 }
@@ -77,7 +81,11 @@ impl Welford {
     }
     /// Their sample variance.
     pub fn variance(&self) -> f64 {
-        if self.n < 2 { 0.0 } else { self.m2 / (self.n - 1) as f64 }
+        if self.n < 2 {
+            0.0
+        } else {
+            self.m2 / (self.n - 1) as f64
+        }
     }
     /// The standard error of the mean.
     pub fn std_error(&self) -> f64 {

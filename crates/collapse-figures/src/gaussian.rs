@@ -12,31 +12,70 @@ use collapse_gaussian::theory;
 /// The gallery figures of the family.
 pub fn figures() -> Vec<FigureSpec> {
     vec![
-        FigureSpec { name: "gaussian-variance-collapse", title: "Variance collapse", render: variance_collapse },
-        FigureSpec { name: "gaussian-w2-policies", title: "W2 distance under the data policies", render: w2_policies },
-        FigureSpec { name: "gaussian-density-drift", title: "One chain's fitted densities", render: density_drift },
+        FigureSpec {
+            name: "gaussian-variance-collapse",
+            title: "Variance collapse",
+            render: variance_collapse,
+        },
+        FigureSpec {
+            name: "gaussian-w2-policies",
+            title: "W2 distance under the data policies",
+            render: w2_policies,
+        },
+        FigureSpec {
+            name: "gaussian-density-drift",
+            title: "One chain's fitted densities",
+            render: density_drift,
+        },
     ]
 }
 
 /// The figure of `collapse run gaussian-chain`.
 pub fn run_figures() -> Vec<RunFigure> {
-    vec![RunFigure { experiment: ID, draw: run_figure }]
+    vec![RunFigure {
+        experiment: ID,
+        draw: run_figure,
+    }]
 }
 
 fn summary_of(env: &FigureEnv<'_>, sets: &[(&str, &str)]) -> Result<Vec<SummaryRow>, FigureError> {
     let x = experiment();
-    let ctx = RunContext { seed: env.seed, key: ID.into(), shard: collapse_core::Shard::WHOLE, progress: env.progress };
-    let replicates: u64 = sets.iter().find(|(k, _)| *k == "replicates").and_then(|(_, v)| v.parse().ok()).unwrap_or(1000);
+    let ctx = RunContext {
+        seed: env.seed,
+        key: ID.into(),
+        shard: collapse_core::Shard::WHOLE,
+        progress: env.progress,
+    };
+    let replicates: u64 = sets
+        .iter()
+        .find(|(k, _)| *k == "replicates")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(1000);
     env.progress.start(replicates);
-    let (_, out) = x.run_with(sets, &ctx).map_err(|e| FigureError::Run(e.to_string()))?;
+    let (_, out) = x
+        .run_with(sets, &ctx)
+        .map_err(|e| FigureError::Run(e.to_string()))?;
     Ok(summarize(&out.records, &out.theory))
 }
 
 fn variance_collapse(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
-    let mut panel = Panel::new("σ²ₙ: median and 5–95% band (unbiased refits)", "generation n", "σ²ₙ").log_y();
+    let mut panel = Panel::new(
+        "σ²ₙ: median and 5–95% band (unbiased refits)",
+        "generation n",
+        "σ²ₙ",
+    )
+    .log_y()
+    .legend(crate::Legend::LowerLeft);
     for (i, m) in [10usize, 30, 100].into_iter().enumerate() {
         let ms = m.to_string();
-        let rows = summary_of(env, &[("samples", &ms), ("generations", "300"), ("replicates", "2000")])?;
+        let rows = summary_of(
+            env,
+            &[
+                ("samples", &ms),
+                ("generations", "300"),
+                ("replicates", "2000"),
+            ],
+        )?;
         let q50 = summary_curve(&rows, "replace", "var", |r| r.q50);
         let q05 = summary_curve(&rows, "replace", "var", |r| r.q05);
         let q95 = summary_curve(&rows, "replace", "var", |r| r.q95);
@@ -52,16 +91,33 @@ fn variance_collapse(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
             xs.iter().map(|&n| (n, (n * drift).exp())).collect(),
         ));
     }
-    panel.push(Series::dashed("E σ²ₙ = 1 (martingale)", 7, vec![(0.0, 1.0), (300.0, 1.0)]));
+    panel.push(Series::dashed(
+        "E σ²ₙ = 1 (martingale)",
+        7,
+        vec![(0.0, 1.0), (300.0, 1.0)],
+    ));
     Ok(Chart::single(
         "Gaussian model collapse: the variance is a martingale, yet almost every chain collapses",
-        provenance(ID, &[("samples", "10|30|100".into()), ("generations", "300".into()), ("replicates", "2000".into())], env.seed),
+        provenance(
+            ID,
+            &[
+                ("samples", "10|30|100".into()),
+                ("generations", "300".into()),
+                ("replicates", "2000".into()),
+            ],
+            env.seed,
+        ),
         panel,
     ))
 }
 
 fn w2_policies(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
-    let mut panel = Panel::new("E W₂²(N(μₙ, σ²ₙ), N(0, 1)), mean over chains", "generation n", "W₂²").log_y();
+    let mut panel = Panel::new(
+        "E W₂²(N(μₙ, σ²ₙ), N(0, 1)), mean over chains",
+        "generation n",
+        "W₂²",
+    )
+    .log_y();
     let runs: [(&str, &[(&str, &str)]); 4] = [
         ("replace", &[("policy", "replace")]),
         ("accumulate", &[("policy", "accumulate")]),
@@ -70,28 +126,55 @@ fn w2_policies(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     ];
     let labels = ["replace", "accumulate", "mix 10% real", "replace, M(n+1)²"];
     for (i, ((series, sets), label)) in runs.iter().zip(labels).enumerate() {
-        let mut all: Vec<(&str, &str)> = vec![("samples", "100"), ("generations", "200"), ("replicates", "2000")];
+        let mut all: Vec<(&str, &str)> = vec![
+            ("samples", "100"),
+            ("generations", "200"),
+            ("replicates", "2000"),
+        ];
         all.extend_from_slice(sets);
         let rows = summary_of(env, &all)?;
-        let mean: Vec<(f64, f64)> = summary_curve(&rows, series, "w2_sq", |r| r.mean).into_iter().filter(|p| p.0 > 0.0).collect();
+        let mean: Vec<(f64, f64)> = summary_curve(&rows, series, "w2_sq", |r| r.mean)
+            .into_iter()
+            .filter(|p| p.0 > 0.0)
+            .collect();
         panel.push(Series::line(label, i, mean));
-        let th: Vec<(f64, f64)> =
-            summary_curve(&rows, series, "theory_w2_sq", |r| r.mean).into_iter().filter(|p| p.0 > 0.0).collect();
+        let th: Vec<(f64, f64)> = summary_curve(&rows, series, "theory_w2_sq", |r| r.mean)
+            .into_iter()
+            .filter(|p| p.0 > 0.0)
+            .collect();
         if !th.is_empty() {
             panel.push(Series::dashed(format!("{label}: exact"), i, th));
         }
     }
     Ok(Chart::single(
         "Replacing data diverges linearly; accumulating, mixing real data or growing M stays bounded",
-        provenance(ID, &[("samples", "100".into()), ("generations", "200".into()), ("replicates", "2000".into()), ("policy", "replace|accumulate|mix|replace+quadratic".into())], env.seed),
+        provenance(
+            ID,
+            &[
+                ("samples", "100".into()),
+                ("generations", "200".into()),
+                ("replicates", "2000".into()),
+                ("policy", "replace|accumulate|mix|replace+quadratic".into()),
+            ],
+            env.seed,
+        ),
         panel,
     ))
 }
 
 fn density_drift(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let (m, gens) = (20usize, 400u64);
-    let family = Exact1 { estimator: Estimator::Unbiased, samples: m };
-    let cfg = ChainConfig { generations: gens, samples: m, schedule: Schedule::Constant, policy: Policy::Replace, finite: true };
+    let family = Exact1 {
+        estimator: Estimator::Unbiased,
+        samples: m,
+    };
+    let cfg = ChainConfig {
+        generations: gens,
+        samples: m,
+        schedule: Schedule::Constant,
+        policy: Policy::Replace,
+        finite: true,
+    };
     let mut models: Vec<(u64, Gaussian1)> = Vec::new();
     let keep = [0u64, 10, 25, 50, 100, 200, 400];
     let mut rng = collapse_core::rng::stream(env.seed, "gaussian-density-drift", 0);
@@ -101,31 +184,64 @@ fn density_drift(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         }
     })
     .map_err(|e| FigureError::Run(e.to_string()))?;
-    let mut panel = Panel::new(format!("one chain, M = {m}, unbiased refits"), "x", "density");
+    let mut panel = Panel::new(
+        format!("one chain, M = {m}, unbiased refits"),
+        "x",
+        "density",
+    );
     for (i, (g, model)) in models.iter().enumerate() {
         let sd = model.var.sqrt().max(1e-300);
         let pts: Vec<(f64, f64)> = (0..=600)
             .map(|k| {
                 let x = -4.0 + 8.0 * k as f64 / 600.0;
                 let z = (x - model.mean) / sd;
-                (x, (-0.5 * z * z).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt()))
+                (
+                    x,
+                    (-0.5 * z * z).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt()),
+                )
             })
             .collect();
-        panel.push(Series::line(format!("n = {g}: σ = {:.3}", model.var.sqrt()), i, pts));
+        panel.push(Series::line(
+            format!("n = {g}: σ = {:.3}", model.var.sqrt()),
+            i,
+            pts,
+        ));
     }
     Ok(Chart::single(
         "The fitted density drifts and narrows generation after generation",
-        format!("collapse-figures gaussian-density-drift: Exact1 chain, samples={m}, generations={gens}, replicate 0 --seed {}", env.seed),
+        format!(
+            "collapse-figures gaussian-density-drift: Exact1 chain, samples={m}, generations={gens}, replicate 0 --seed {}",
+            env.seed
+        ),
         panel.y_range(0.0, 3.0),
     ))
 }
 
 fn run_figure(p: &Params, rows: &[SummaryRow], seed: u64) -> Chart {
-    let series = Policy::parse(p.text("policy"), p.float("real_fraction")).map(|x| x.name()).unwrap_or("replace");
-    let curve = |metric: &str, pick: fn(&SummaryRow) -> f64| summary_curve(rows, series, metric, pick);
+    let series = Policy::parse(p.text("policy"), p.float("real_fraction"))
+        .map(|x| x.name())
+        .unwrap_or("replace");
+    let curve =
+        |metric: &str, pick: fn(&SummaryRow) -> f64| summary_curve(rows, series, metric, pick);
     let xs: Vec<f64> = curve("var", |r| r.q50).iter().map(|p| p.0).collect();
-    let mut left = Panel::new("tr Σₙ / d: median, 5–95% band, mean", "generation n", "variance").log_y();
-    left.push(Series::band(0, &xs, &curve("var", |r| r.q05).iter().map(|p| p.1).collect::<Vec<_>>(), &curve("var", |r| r.q95).iter().map(|p| p.1).collect::<Vec<_>>()));
+    let mut left = Panel::new(
+        "tr Σₙ / d: median, 5–95% band, mean",
+        "generation n",
+        "variance",
+    )
+    .log_y();
+    left.push(Series::band(
+        0,
+        &xs,
+        &curve("var", |r| r.q05)
+            .iter()
+            .map(|p| p.1)
+            .collect::<Vec<_>>(),
+        &curve("var", |r| r.q95)
+            .iter()
+            .map(|p| p.1)
+            .collect::<Vec<_>>(),
+    ));
     left.push(Series::line("median", 0, curve("var", |r| r.q50)));
     left.push(Series::line("mean", 1, curve("var", |r| r.mean)));
     let th = curve("theory_var", |r| r.mean);
@@ -143,7 +259,12 @@ fn run_figure(p: &Params, rows: &[SummaryRow], seed: u64) -> Chart {
         right.push(Series::dashed("lower bound n tr Σ₀/M", 2, lb));
     }
     let params: Vec<(&str, String)> = p.iter().map(|(k, v)| (k, v.to_string())).collect();
-    Chart::grid("gaussian-chain", provenance(ID, &params, seed), vec![left, right], 2)
+    Chart::grid(
+        "gaussian-chain",
+        provenance(ID, &params, seed),
+        vec![left, right],
+        2,
+    )
 }
 
 #[cfg(test)]
@@ -154,15 +275,23 @@ mod tests {
     #[test]
     fn density_drift_renders() {
         let dir = tempfile::tempdir().unwrap();
-        let env = FigureEnv { seed: 1, progress: &NoProgress };
+        let env = FigureEnv {
+            seed: 1,
+            progress: &NoProgress,
+        };
         density_drift(&env).unwrap().save(dir.path(), "d").unwrap();
     }
 
     #[test]
     fn run_figure_renders_from_a_small_run() {
         let dir = tempfile::tempdir().unwrap();
-        let env = FigureEnv { seed: 1, progress: &NoProgress };
+        let env = FigureEnv {
+            seed: 1,
+            progress: &NoProgress,
+        };
         let rows = summary_of(&env, &[("generations", "20"), ("replicates", "50")]).unwrap();
-        run_figure(&experiment().defaults(), &rows, 1).save(dir.path(), "r").unwrap();
+        run_figure(&experiment().defaults(), &rows, 1)
+            .save(dir.path(), "r")
+            .unwrap();
     }
 }

@@ -12,7 +12,7 @@ pub mod plot;
 mod gaussian;
 
 use collapse_core::{Params, Progress, SummaryRow};
-pub use plot::{Chart, FigureError, Panel, Series};
+pub use plot::{Chart, FigureError, Legend, Panel, Series};
 
 /// What a figure's render function gets.
 pub struct FigureEnv<'a> {
@@ -59,5 +59,11 @@ pub fn run_figures() -> Vec<RunFigure> {
 /// The provenance line: experiment, parameters that differ from interest, seed.
 pub fn provenance(experiment: &str, params: &[(&str, String)], seed: u64) -> String {
     let p: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("collapse run {experiment} {} --seed {seed}", p.iter().map(|s| format!("--set {s}")).collect::<Vec<_>>().join(" "))
+    format!(
+        "collapse run {experiment} {} --seed {seed}",
+        p.iter()
+            .map(|s| format!("--set {s}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
 }

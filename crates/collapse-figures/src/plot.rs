@@ -88,28 +88,50 @@ pub struct Series {
 impl Series {
     /// A solid line.
     pub fn line(label: impl Into<String>, color: usize, points: Vec<(f64, f64)>) -> Self {
-        Self { label: Some(label.into()), color, style: Style::Line, points }
+        Self {
+            label: Some(label.into()),
+            color,
+            style: Style::Line,
+            points,
+        }
     }
     /// A dashed line (use for closed-form theory).
     pub fn dashed(label: impl Into<String>, color: usize, points: Vec<(f64, f64)>) -> Self {
-        Self { label: Some(label.into()), color, style: Style::Dashed, points }
+        Self {
+            label: Some(label.into()),
+            color,
+            style: Style::Dashed,
+            points,
+        }
     }
     /// Markers.
     pub fn markers(label: impl Into<String>, color: usize, points: Vec<(f64, f64)>) -> Self {
-        Self { label: Some(label.into()), color, style: Style::Markers, points }
+        Self {
+            label: Some(label.into()),
+            color,
+            style: Style::Markers,
+            points,
+        }
     }
     /// A band from `lower` to `upper` at `xs` (unlabelled).
     pub fn band(color: usize, xs: &[f64], lower: &[f64], upper: &[f64]) -> Self {
         Self {
             label: None,
             color,
-            style: Style::Band { lower: lower.to_vec() },
+            style: Style::Band {
+                lower: lower.to_vec(),
+            },
             points: xs.iter().copied().zip(upper.iter().copied()).collect(),
         }
     }
     /// A histogram with bins of `width` starting at the given left edges.
     pub fn bars(label: impl Into<String>, color: usize, width: f64, bins: Vec<(f64, f64)>) -> Self {
-        Self { label: Some(label.into()), color, style: Style::Bars { width }, points: bins }
+        Self {
+            label: Some(label.into()),
+            color,
+            style: Style::Bars { width },
+            points: bins,
+        }
     }
     /// Removes the legend entry.
     pub fn unlabelled(mut self) -> Self {
@@ -137,12 +159,37 @@ pub struct Panel {
     pub y_range: Option<(f64, f64)>,
     /// The series, drawn in order.
     pub series: Vec<Series>,
+    /// Where the legend goes.
+    pub legend: Legend,
+}
+
+/// Legend placement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Legend {
+    /// Upper right corner.
+    #[default]
+    UpperRight,
+    /// Upper left corner.
+    UpperLeft,
+    /// Lower left corner.
+    LowerLeft,
+    /// Lower right corner.
+    LowerRight,
 }
 
 impl Panel {
     /// A panel with a title and axis descriptions.
-    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
-        Self { title: title.into(), x_label: x_label.into(), y_label: y_label.into(), ..Self::default() }
+    pub fn new(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            ..Self::default()
+        }
     }
     /// Log-scale x axis.
     pub fn log_x(mut self) -> Self {
@@ -162,6 +209,11 @@ impl Panel {
     /// Fixed x range.
     pub fn x_range(mut self, lo: f64, hi: f64) -> Self {
         self.x_range = Some((lo, hi));
+        self
+    }
+    /// Places the legend.
+    pub fn legend(mut self, at: Legend) -> Self {
+        self.legend = at;
         self
     }
     /// Adds a series.
@@ -197,8 +249,21 @@ impl Chart {
     }
 
     /// A grid of panels, `cols` per row.
-    pub fn grid(title: impl Into<String>, caption: impl Into<String>, panels: Vec<Panel>, cols: usize) -> Self {
-        Self { title: title.into(), caption: caption.into(), panels, cols: cols.max(1), panel_size: (640, 440) }
+    pub fn grid(
+        title: impl Into<String>,
+        caption: impl Into<String>,
+        panels: Vec<Panel>,
+        cols: usize,
+    ) -> Self {
+        let n = panels.len();
+        Self {
+            title: title.into(),
+            caption: caption.into(),
+            panels,
+            cols: cols.max(1),
+            // A single panel gets room for a talk-sized title; grids use smaller panels.
+            panel_size: if n == 1 { (960, 600) } else { (640, 460) },
+        }
     }
 
     fn size(&self) -> (u32, u32) {
@@ -215,10 +280,16 @@ impl Chart {
         init_fonts();
         root.fill(&WHITE).map_err(draw_err)?;
         let (w, h) = root.dim_in_pixel();
-        let titled = root.titled(&self.title, ("sans-serif", 22)).map_err(draw_err)?;
-        let (body, foot) = titled.split_vertically(h as i32 - 60);
-        foot.draw(&Text::new(self.caption.clone(), (10, 10), ("sans-serif", 13).into_font().color(&RGBColor(90, 90, 90))))
+        let titled = root
+            .titled(&self.title, ("sans-serif", 22))
             .map_err(draw_err)?;
+        let (body, foot) = titled.split_vertically(h as i32 - 60);
+        foot.draw(&Text::new(
+            self.caption.clone(),
+            (10, 10),
+            ("sans-serif", 13).into_font().color(&RGBColor(90, 90, 90)),
+        ))
+        .map_err(draw_err)?;
         let _ = w;
         let rows = self.panels.len().div_ceil(self.cols).max(1);
         let cols = self.cols.min(self.panels.len().max(1));
@@ -233,7 +304,10 @@ impl Chart {
     /// Writes `dir/name.svg` and `dir/name.png` (each first to a temporary file, then renamed,
     /// so a failure never leaves a half-written figure).
     pub fn save(&self, dir: &Path, name: &str) -> Result<Vec<PathBuf>, FigureError> {
-        std::fs::create_dir_all(dir).map_err(|source| FigureError::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| FigureError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let size = self.size();
         let svg = dir.join(format!("{name}.svg"));
         let png = dir.join(format!("{name}.png"));
@@ -248,7 +322,10 @@ impl Chart {
             self.draw(&root)?;
         }
         for (tmp, dst) in [(&svg_tmp, &svg), (&png_tmp, &png)] {
-            std::fs::rename(tmp, dst).map_err(|source| FigureError::Io { path: dst.clone(), source })?;
+            std::fs::rename(tmp, dst).map_err(|source| FigureError::Io {
+                path: dst.clone(),
+                source,
+            })?;
         }
         Ok(vec![svg, png])
     }
@@ -274,6 +351,13 @@ fn tx(v: f64, log: bool) -> Option<f64> {
 
 fn tick_label(v: f64, log: bool) -> String {
     let x = if log { 10f64.powf(v) } else { v };
+    if log && (v - v.round()).abs() > 1e-9 {
+        // Between decades only 2× and 5× are labelled, so log axes read as 1, 2, 5, 10, …
+        let mantissa = 10f64.powf(v - v.floor());
+        if !((mantissa - 2.0).abs() < 1e-6 || (mantissa - 5.0).abs() < 1e-6) {
+            return String::new();
+        }
+    }
     if log && (v - v.round()).abs() < 1e-9 {
         let k = v.round() as i32;
         return match k {
@@ -303,7 +387,11 @@ fn extent(panel: &Panel) -> ((f64, f64), (f64, f64)) {
     let mut ys = Vec::new();
     for s in &panel.series {
         for (i, &(x, y)) in s.points.iter().enumerate() {
-            let x2 = if let Style::Bars { width } = s.style { Some(x + width) } else { None };
+            let x2 = if let Style::Bars { width } = s.style {
+                Some(x + width)
+            } else {
+                None
+            };
             if let Some(x) = tx(x, panel.x_log) {
                 xs.push(x);
             }
@@ -334,13 +422,23 @@ fn extent(panel: &Panel) -> ((f64, f64), (f64, f64)) {
         if !lo.is_finite() || !hi.is_finite() {
             return (0.0, 1.0);
         }
-        let pad = if hi > lo { 0.04 * (hi - lo) } else { 0.5 * lo.abs().max(1.0) };
+        let pad = if hi > lo {
+            0.04 * (hi - lo)
+        } else {
+            0.5 * lo.abs().max(1.0)
+        };
         (lo - pad, hi + pad)
     };
-    (span(&xs, panel.x_range, panel.x_log), span(&ys, panel.y_range, panel.y_log))
+    (
+        span(&xs, panel.x_range, panel.x_log),
+        span(&ys, panel.y_range, panel.y_log),
+    )
 }
 
-fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Result<(), FigureError>
+fn draw_panel<DB: DrawingBackend>(
+    panel: &Panel,
+    area: &DrawingArea<DB, Shift>,
+) -> Result<(), FigureError>
 where
     DB::ErrorType: 'static,
 {
@@ -357,8 +455,8 @@ where
         .configure_mesh()
         .x_desc(&panel.x_label)
         .y_desc(&panel.y_label)
-        .x_labels(7)
-        .y_labels(7)
+        .x_labels(if xl { 20 } else { 8 })
+        .y_labels(if yl { 20 } else { 8 })
         .x_label_formatter(&|v| tick_label(*v, xl))
         .y_label_formatter(&|v| tick_label(*v, yl))
         .label_style(("sans-serif", 13))
@@ -376,7 +474,9 @@ where
             .filter_map(|&(x, y)| Some((tx(x, xl)?, tx(y, yl)?)))
             .collect();
         let anno = match &s.style {
-            Style::Line => chart.draw_series(LineSeries::new(pts, c.stroke_width(2))).map_err(draw_err)?,
+            Style::Line => chart
+                .draw_series(LineSeries::new(pts, c.stroke_width(2)))
+                .map_err(draw_err)?,
             Style::Dashed => chart
                 .draw_series(DashedLineSeries::new(pts, 7, 5, c.stroke_width(2)))
                 .map_err(draw_err)?,
@@ -429,7 +529,12 @@ where
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(200, 200, 200))
             .label_font(("sans-serif", 12))
-            .position(SeriesLabelPosition::UpperRight)
+            .position(match panel.legend {
+                Legend::UpperRight => SeriesLabelPosition::UpperRight,
+                Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
+                Legend::LowerLeft => SeriesLabelPosition::LowerLeft,
+                Legend::LowerRight => SeriesLabelPosition::LowerRight,
+            })
             .draw()
             .map_err(draw_err)?;
     }
@@ -462,9 +567,18 @@ mod tests {
         let xs: Vec<f64> = (1..50).map(f64::from).collect();
         let p = Panel::new("panel", "generation", "value")
             .log_y()
-            .with(Series::band(0, &xs, &xs.iter().map(|x| x * 0.5).collect::<Vec<_>>(), &xs.iter().map(|x| x * 2.0).collect::<Vec<_>>()))
+            .with(Series::band(
+                0,
+                &xs,
+                &xs.iter().map(|x| x * 0.5).collect::<Vec<_>>(),
+                &xs.iter().map(|x| x * 2.0).collect::<Vec<_>>(),
+            ))
             .with(Series::line("sim", 0, xs.iter().map(|&x| (x, x)).collect()))
-            .with(Series::dashed("theory", 1, xs.iter().map(|&x| (x, x * 1.1)).collect()))
+            .with(Series::dashed(
+                "theory",
+                1,
+                xs.iter().map(|&x| (x, x * 1.1)).collect(),
+            ))
             .with(Series::bars("hist", 2, 1.0, vec![(1.0, 3.0), (2.0, 5.0)]));
         let chart = Chart::grid("test", "provenance", vec![p.clone(), p.log_x()], 2);
         let files = chart.save(dir.path(), "t").unwrap();

@@ -12,7 +12,13 @@ use collapse_core::{Budget, Check, Outcome, Policy, Relation, Schedule};
 use rayon::prelude::*;
 
 /// A replace chain configuration.
-pub fn setup(dim: usize, samples: usize, generations: u64, estimator: Estimator, exact: bool) -> Setup {
+pub fn setup(
+    dim: usize,
+    samples: usize,
+    generations: u64,
+    estimator: Estimator,
+    exact: bool,
+) -> Setup {
     Setup {
         dim,
         estimator,
@@ -62,31 +68,61 @@ fn chains(b: Budget) -> u64 {
 /// E σ_n² = σ² under the unbiased estimator (M = 20, n = 10).
 pub fn variance_unbiased(b: Budget, est: Estimator) -> Outcome {
     let s = setup(1, 20, 10, est, true);
-    mc("gaussian.variance-unbiased", &s, chains(b), |m| m.var, theory::expected_var(Estimator::Unbiased, &sizes(&s)))
+    mc(
+        "gaussian.variance-unbiased",
+        &s,
+        chains(b),
+        |m| m.var,
+        theory::expected_var(Estimator::Unbiased, &sizes(&s)),
+    )
 }
 
 /// E σ_n² = ((M−1)/M)^n σ² under the MLE (M = 20, n = 10).
 pub fn variance_mle(b: Budget, est: Estimator) -> Outcome {
     let s = setup(1, 20, 10, est, true);
-    mc("gaussian.variance-mle", &s, chains(b), |m| m.var, theory::expected_var(Estimator::Mle, &sizes(&s)))
+    mc(
+        "gaussian.variance-mle",
+        &s,
+        chains(b),
+        |m| m.var,
+        theory::expected_var(Estimator::Mle, &sizes(&s)),
+    )
 }
 
 /// E ln σ_n² = n[ψ((M−1)/2) + ln(2/(M−1))], naive sampler (M = 10, n = 20).
 pub fn log_drift(b: Budget, est: Estimator) -> Outcome {
     let s = setup(1, 10, 20, est, false);
-    mc("gaussian.log-variance-drift", &s, chains(b), |m| m.log_var, theory::expected_log_var(Estimator::Unbiased, &sizes(&s)))
+    mc(
+        "gaussian.log-variance-drift",
+        &s,
+        chains(b),
+        |m| m.log_var,
+        theory::expected_log_var(Estimator::Unbiased, &sizes(&s)),
+    )
 }
 
 /// The MLE analogue: E ln σ_n² = n[ψ((M−1)/2) + ln(2/M)] (M = 10, n = 20).
 pub fn log_drift_mle(b: Budget, est: Estimator) -> Outcome {
     let s = setup(1, 10, 20, est, true);
-    mc("gaussian.log-variance-drift-mle", &s, chains(b), |m| m.log_var, theory::expected_log_var(Estimator::Mle, &sizes(&s)))
+    mc(
+        "gaussian.log-variance-drift-mle",
+        &s,
+        chains(b),
+        |m| m.log_var,
+        theory::expected_log_var(Estimator::Mle, &sizes(&s)),
+    )
 }
 
 /// E‖μ_n − μ_0‖² = n tr Σ_0 / M in d = 3 (M = 10, n = 10), exact Bartlett sampler.
 pub fn mean_drift(b: Budget, est: Estimator) -> Outcome {
     let s = setup(3, 10, 10, est, true);
-    mc("gaussian.mean-drift", &s, chains(b), |m| m.mean_sq_error, theory::expected_mean_sq_error(Estimator::Unbiased, 3.0, &sizes(&s)))
+    mc(
+        "gaussian.mean-drift",
+        &s,
+        chains(b),
+        |m| m.mean_sq_error,
+        theory::expected_mean_sq_error(Estimator::Unbiased, 3.0, &sizes(&s)),
+    )
 }
 
 /// E‖μ_n − μ_0‖² = Σ_{i<n} E[tr Σ_i]/M_i with a linear schedule M_i = 5(i+1) and the MLE
@@ -95,26 +131,50 @@ pub fn mean_drift_growing(b: Budget, est: Estimator) -> Outcome {
     let mut s = setup(1, 5, 10, est, false);
     s.chain.schedule = Schedule::Linear;
     let p = theory::expected_mean_sq_error(Estimator::Mle, 1.0, &sizes(&s));
-    mc("gaussian.mean-drift-growing", &s, chains(b), |m| m.mean_sq_error, p)
+    mc(
+        "gaussian.mean-drift-growing",
+        &s,
+        chains(b),
+        |m| m.mean_sq_error,
+        p,
+    )
 }
 
 /// E σ_n = σ ∏ α(M_i) (Bertrand et al.), M = 10, n = 20.
 pub fn mean_sd(b: Budget, est: Estimator) -> Outcome {
     let s = setup(1, 10, 20, est, true);
-    mc("gaussian.mean-sd", &s, chains(b), |m| m.var.sqrt(), theory::expected_sd(Estimator::Unbiased, &sizes(&s)))
+    mc(
+        "gaussian.mean-sd",
+        &s,
+        chains(b),
+        |m| m.var.sqrt(),
+        theory::expected_sd(Estimator::Unbiased, &sizes(&s)),
+    )
 }
 
 /// Exact 1-D E W2² = Σ 1/M_i + 2(1 − ∏ α(M_i)), M = 20, n = 20.
 pub fn w2_exact(b: Budget, est: Estimator) -> Outcome {
     let s = setup(1, 20, 20, est, true);
-    mc("gaussian.w2-exact-1d", &s, chains(b), |m| m.w2_sq, theory::expected_w2_sq(Estimator::Unbiased, &sizes(&s)))
+    mc(
+        "gaussian.w2-exact-1d",
+        &s,
+        chains(b),
+        |m| m.w2_sq,
+        theory::expected_w2_sq(Estimator::Unbiased, &sizes(&s)),
+    )
 }
 
 /// d-dimensional lower bound E W2² ≥ n tr Σ_0 / M (d = 4, M = 20, n = 10).
 pub fn w2_lower_bound(b: Budget, est: Estimator) -> Outcome {
     let s = setup(4, 20, 10, est, true);
-    mc("gaussian.w2-lower-bound", &s, chains(b), |m| m.w2_sq, theory::w2_lower_bound(Estimator::Unbiased, 4.0, &sizes(&s)))
-        .bound(Relation::AtLeast)
+    mc(
+        "gaussian.w2-lower-bound",
+        &s,
+        chains(b),
+        |m| m.w2_sq,
+        theory::w2_lower_bound(Estimator::Unbiased, 4.0, &sizes(&s)),
+    )
+    .bound(Relation::AtLeast)
 }
 
 /// A fraction of chains with a property, with its binomial standard error.
@@ -134,7 +194,9 @@ fn fraction(id: &str, s: &Setup, n: u64, f: impl Fn(&Metrics) -> bool + Sync) ->
 pub fn collapse_markov(b: Budget, est: Estimator) -> Outcome {
     let s = setup(1, 100, 100, est, true);
     let eps = 0.9;
-    let (p, se) = fraction("gaussian.collapse-markov", &s, chains(b), |m| m.var.sqrt() > eps);
+    let (p, se) = fraction("gaussian.collapse-markov", &s, chains(b), |m| {
+        m.var.sqrt() > eps
+    });
     Outcome::monte_carlo(theory::alpha(100.0).powi(100) / eps, p, se).bound(Relation::AtMost)
 }
 
@@ -142,7 +204,9 @@ pub fn collapse_markov(b: Budget, est: Estimator) -> Outcome {
 pub fn collapse_suresh(b: Budget, est: Estimator) -> Outcome {
     let s = setup(1, 10, 40, est, true);
     let eps = 0.5;
-    let (p, se) = fraction("gaussian.collapse-suresh", &s, chains(b), |m| m.var.sqrt() > eps);
+    let (p, se) = fraction("gaussian.collapse-suresh", &s, chains(b), |m| {
+        m.var.sqrt() > eps
+    });
     Outcome::monte_carlo((-40.0f64 / 39.0).exp() / eps, p, se).bound(Relation::AtMost)
 }
 
@@ -165,33 +229,59 @@ pub fn growing_bounded(b: Budget, schedule: Schedule) -> Outcome {
     let mut s = setup(1, 10, 30, Estimator::Unbiased, true);
     s.chain.schedule = schedule;
     let bound = quadratic_w2_limit(10.0);
-    mc("gaussian.growing-bounded", &s, chains(b), |m| m.w2_sq, bound).bound(Relation::AtMost)
+    mc(
+        "gaussian.growing-bounded",
+        &s,
+        chains(b),
+        |m| m.w2_sq,
+        bound,
+    )
+    .bound(Relation::AtMost)
 }
 
 /// Accumulation with known variance: M·E μ̂_G² = Σ_{k≤G} 1/k² (G = 50, M = 20).
 pub fn accumulate_pi2(b: Budget, policy: Policy) -> Outcome {
     let mut s = setup(1, 20, 50, Estimator::MeanOnly, true);
     s.chain.policy = policy;
-    mc("gaussian.accumulate-pi2-6", &s, chains(b), |m| 20.0 * m.mean_sq_error, theory::accumulate_ratio(50))
+    mc(
+        "gaussian.accumulate-pi2-6",
+        &s,
+        chains(b),
+        |m| 20.0 * m.mean_sq_error,
+        theory::accumulate_ratio(50),
+    )
 }
 
 /// Replacing with known variance: M·E μ̂_G² = G.
 pub fn replace_linear(b: Budget, policy: Policy) -> Outcome {
     let mut s = setup(1, 20, 50, Estimator::MeanOnly, true);
     s.chain.policy = policy;
-    mc("gaussian.replace-mean-linear", &s, chains(b), |m| 20.0 * m.mean_sq_error, 50.0)
+    mc(
+        "gaussian.replace-mean-linear",
+        &s,
+        chains(b),
+        |m| 20.0 * m.mean_sq_error,
+        50.0,
+    )
 }
 
 /// Two-sample KS between the exact and the naive sampler on (ln σ_n², μ_n) at generation n.
 /// Tolerance: the KS critical value at α = 1e-7, c = √(−ln(α/2)/2), times √((n+m)/(nm)).
 pub fn samplers_agree(b: Budget, dim: usize, naive_estimator: Estimator) -> Outcome {
-    let id = if dim == 1 { "gaussian.samplers-agree" } else { "gaussian.samplers-agree-d" };
+    let id = if dim == 1 {
+        "gaussian.samplers-agree"
+    } else {
+        "gaussian.samplers-agree-d"
+    };
     let m = if dim == 1 { 10 } else { 3 }; // d = 3 with M = 3: the Wishart is singular (k < d).
     let exact = setup(dim, m, 8, Estimator::Unbiased, true);
     let naive = setup(dim, m, 8, naive_estimator, false);
     let n = b.pick(4_000u64, 40_000);
     let draw = |s: &Setup, salt: u64| -> Vec<Metrics> {
-        (0..n).into_par_iter().map(|r| final_metrics(s, &mut check_stream(id, r + salt * n))).collect()
+        (0..n)
+            .into_par_iter()
+            .map(|r| final_metrics(s, &mut check_stream(id, r + salt * n)))
+            .collect()
     };
     let (a, c) = (draw(&exact, 0), draw(&naive, 1));
     let ks = |f: fn(&Metrics) -> f64| {
@@ -203,7 +293,13 @@ pub fn samplers_agree(b: Budget, dim: usize, naive_estimator: Estimator) -> Outc
     let scale = (2.0 / n as f64).sqrt();
     // Two statistics are tested, so each at α/2 (Bonferroni).
     let crit = (-(1e-7f64 / 4.0).ln() / 2.0).sqrt();
-    Outcome { predicted: 0.0, measured: d, std_error: scale, tolerance: crit * scale, relation: Relation::AtMost }
+    Outcome {
+        predicted: 0.0,
+        measured: d,
+        std_error: scale,
+        tolerance: crit * scale,
+        relation: Relation::AtMost,
+    }
 }
 
 /// Infinite-sample mode with the MLE: σ_n² = ((M−1)/M)^n exactly (the approximation error
@@ -212,11 +308,14 @@ pub fn infinite_mle(_: Budget) -> Outcome {
     let mut s = setup(1, 10, 25, Estimator::Mle, true);
     s.chain.finite = false;
     let mut v = f64::NAN;
-    s.run_one(&mut check_stream("gaussian.infinite-mle-shrink", 0), |g, m| {
-        if g == 25 {
-            v = m.var;
-        }
-    })
+    s.run_one(
+        &mut check_stream("gaussian.infinite-mle-shrink", 0),
+        |g, m| {
+            if g == 25 {
+                v = m.var;
+            }
+        },
+    )
     .expect("infinite mode runs");
     Outcome::exact(theory::expected_var(Estimator::Mle, &sizes(&s)), v, 1e-12)
 }
@@ -349,27 +448,62 @@ mod tests {
         let q = Budget::Quick;
         // The MLE rate for the unbiased chain, and vice versa.
         let o = variance_unbiased(q, Estimator::Unbiased);
-        assert!(!o.with_prediction(theory::expected_var(Estimator::Mle, &[20.0; 10])).pass());
+        assert!(
+            !o.with_prediction(theory::expected_var(Estimator::Mle, &[20.0; 10]))
+                .pass()
+        );
         let o = variance_mle(q, Estimator::Mle);
         assert!(!o.with_prediction(1.0).pass());
         // First-order drift −n/M instead of the digamma form; the unbiased drift for the MLE.
-        assert!(!log_drift(q, Estimator::Unbiased).with_prediction(-20.0 / 10.0).pass());
-        assert!(!log_drift_mle(q, Estimator::Mle).with_prediction(theory::expected_log_var(Estimator::Unbiased, &[10.0; 20])).pass());
+        assert!(
+            !log_drift(q, Estimator::Unbiased)
+                .with_prediction(-20.0 / 10.0)
+                .pass()
+        );
+        assert!(
+            !log_drift_mle(q, Estimator::Mle)
+                .with_prediction(theory::expected_log_var(Estimator::Unbiased, &[10.0; 20]))
+                .pass()
+        );
         // n tr Σ/(M − 1) instead of n tr Σ/M.
-        assert!(!mean_drift(q, Estimator::Unbiased).with_prediction(3.0 * 10.0 / 9.0).pass());
+        assert!(
+            !mean_drift(q, Estimator::Unbiased)
+                .with_prediction(3.0 * 10.0 / 9.0)
+                .pass()
+        );
         // Ignoring the MLE's shrinking trace.
         let wrong: f64 = (0..10).map(|i| 1.0 / (5.0 * (i + 1) as f64)).sum();
-        assert!(!mean_drift_growing(q, Estimator::Mle).with_prediction(wrong).pass());
+        assert!(
+            !mean_drift_growing(q, Estimator::Mle)
+                .with_prediction(wrong)
+                .pass()
+        );
         // The median's decay exp(n E ln S / 2) instead of ∏ α.
         let median = (0.5 * theory::expected_log_var(Estimator::Unbiased, &[10.0; 20])).exp();
-        assert!(!mean_sd(q, Estimator::Unbiased).with_prediction(median).pass());
+        assert!(
+            !mean_sd(q, Estimator::Unbiased)
+                .with_prediction(median)
+                .pass()
+        );
         // Only the mean term n/M.
         assert!(!w2_exact(q, Estimator::Unbiased).with_prediction(1.0).pass());
         // An over-claimed lower bound, three times the true one.
-        assert!(!w2_lower_bound(q, Estimator::Unbiased).with_prediction(6.0).pass());
+        assert!(
+            !w2_lower_bound(q, Estimator::Unbiased)
+                .with_prediction(6.0)
+                .pass()
+        );
         // Harmonic instead of Σ 1/k².
-        assert!(!accumulate_pi2(q, Policy::Accumulate).with_prediction((1..=50).map(|k| 1.0 / k as f64).sum()).pass());
-        assert!(!replace_linear(q, Policy::Replace).with_prediction(theory::accumulate_ratio(50)).pass());
+        assert!(
+            !accumulate_pi2(q, Policy::Accumulate)
+                .with_prediction((1..=50).map(|k| 1.0 / k as f64).sum())
+                .pass()
+        );
+        assert!(
+            !replace_linear(q, Policy::Replace)
+                .with_prediction(theory::accumulate_ratio(50))
+                .pass()
+        );
         // A shrink of (M−1)/M per generation missed.
         assert!(!infinite_mle(q).with_prediction(1.0).pass());
     }

@@ -1,12 +1,14 @@
 //! The `gaussian-chain` experiment of SPEC.md.
 
-use crate::model::{ESTIMATOR_NAMES, Estimator, Exact1, ExactD, GaussianD, METRIC_NAMES, Measure, Naive1, NaiveD};
+use crate::model::{
+    ESTIMATOR_NAMES, Estimator, Exact1, ExactD, GaussianD, METRIC_NAMES, Measure, Naive1, NaiveD,
+};
 use crate::theory;
 use collapse_core::chain::{ChainConfig, ChainError};
 use collapse_core::policy::{POLICY_NAMES, SCHEDULE_NAMES};
 use collapse_core::{
-    Experiment, ExperimentError, Family, ParamError, ParamSpec, Params, Policy, Record, RunContext, RunOutput, Schedule,
-    TheoryRow, run_chain,
+    Experiment, ExperimentError, Family, ParamError, ParamSpec, Params, Policy, Record, RunContext,
+    RunOutput, Schedule, TheoryRow, run_chain,
 };
 
 /// The experiment's id.
@@ -14,9 +16,27 @@ pub const ID: &str = "gaussian-chain";
 
 fn params() -> Vec<ParamSpec> {
     vec![
-        ParamSpec::int("dim", 1, 1, 1000, "dimension d of the data; the truth is N(0, I_d)"),
-        ParamSpec::int("samples", 100, 1, 1_000_000_000, "M: points drawn per generation (the base of the growth schedule)"),
-        ParamSpec::int("generations", 100, 0, 1_000_000, "number of fitted generations after the truth"),
+        ParamSpec::int(
+            "dim",
+            1,
+            1,
+            1000,
+            "dimension d of the data; the truth is N(0, I_d)",
+        ),
+        ParamSpec::int(
+            "samples",
+            100,
+            1,
+            1_000_000_000,
+            "M: points drawn per generation (the base of the growth schedule)",
+        ),
+        ParamSpec::int(
+            "generations",
+            100,
+            0,
+            1_000_000,
+            "number of fitted generations after the truth",
+        ),
         ParamSpec::int("replicates", 1000, 1, 1_000_000_000, "independent chains"),
         ParamSpec::choice(
             "estimator",
@@ -30,9 +50,25 @@ fn params() -> Vec<ParamSpec> {
             &["exact", "naive"],
             "exact draws the sufficient statistics from their laws; naive draws every point",
         ),
-        ParamSpec::choice("policy", "replace", POLICY_NAMES, "how each generation's training data is assembled"),
-        ParamSpec::float("real_fraction", 0.1, 0.0, 1.0, "fraction of fresh real data per generation (policy mix)"),
-        ParamSpec::choice("growth", "constant", SCHEDULE_NAMES, "sample size M_g = M, M(g+1) or M(g+1)^2"),
+        ParamSpec::choice(
+            "policy",
+            "replace",
+            POLICY_NAMES,
+            "how each generation's training data is assembled",
+        ),
+        ParamSpec::float(
+            "real_fraction",
+            0.1,
+            0.0,
+            1.0,
+            "fraction of fresh real data per generation (policy mix)",
+        ),
+        ParamSpec::choice(
+            "growth",
+            "constant",
+            SCHEDULE_NAMES,
+            "sample size M_g = M, M(g+1) or M(g+1)^2",
+        ),
         ParamSpec::choice(
             "mode",
             "finite",
@@ -46,10 +82,16 @@ fn validate(p: &Params) -> Result<(), ParamError> {
     if p.text("estimator") == "unbiased" && p.int("samples") < 2 {
         return Err(ParamError::conflict(
             "samples",
-            format!("{} is too small for estimator=unbiased; valid range: an integer >= 2", p.int("samples")),
+            format!(
+                "{} is too small for estimator=unbiased; valid range: an integer >= 2",
+                p.int("samples")
+            ),
         ));
     }
-    if p.text("sampler") == "exact" && p.text("policy") == "accumulate-subsample" && p.text("mode") == "finite" {
+    if p.text("sampler") == "exact"
+        && p.text("policy") == "accumulate-subsample"
+        && p.text("mode") == "finite"
+    {
         return Err(ParamError::conflict(
             "sampler",
             "`exact` keeps only sufficient statistics and cannot subsample a pool; use sampler=naive with policy=accumulate-subsample",
@@ -59,7 +101,11 @@ fn validate(p: &Params) -> Result<(), ParamError> {
     if p.text("sampler") == "naive" && p.text("mode") == "finite" {
         let sched = Schedule::parse(p.text("growth"))?;
         let keep_all = matches!(p.text("policy"), "accumulate" | "accumulate-subsample");
-        let (m, g, d) = (p.usize("samples"), p.int("generations") as u64, p.usize("dim"));
+        let (m, g, d) = (
+            p.usize("samples"),
+            p.int("generations") as u64,
+            p.usize("dim"),
+        );
         let points: f64 = if keep_all {
             (0..g.max(1)).map(|i| sched.size(m, i) as f64).sum()
         } else {
@@ -68,7 +114,9 @@ fn validate(p: &Params) -> Result<(), ParamError> {
         if points * d as f64 > 2e8 {
             return Err(ParamError::conflict(
                 "samples",
-                format!("the naive sampler would hold {points:.3e} points of dimension {d} (over 2e8 numbers); use sampler=exact or fewer samples/generations"),
+                format!(
+                    "the naive sampler would hold {points:.3e} points of dimension {d} (over 2e8 numbers); use sampler=exact or fewer samples/generations"
+                ),
             ));
         }
     }
@@ -110,7 +158,9 @@ impl Setup {
 
     /// The sample sizes M_0 .. M_{n−1}.
     pub fn sizes(&self, n: u64) -> Vec<f64> {
-        (0..n).map(|i| self.chain.schedule.size(self.chain.samples, i) as f64).collect()
+        (0..n)
+            .map(|i| self.chain.schedule.size(self.chain.samples, i) as f64)
+            .collect()
     }
 
     /// Calls `observe(r, g, metrics)` for every generation of chain `r` drawn from `rng`.
@@ -134,10 +184,44 @@ impl Setup {
         let cfg = &self.chain;
         let obs = &mut observe;
         match (self.dim, self.exact) {
-            (1, true) => go(&Exact1 { estimator: est, samples: m }, cfg, rng, obs),
-            (1, false) => go(&Naive1 { estimator: est, samples: m }, cfg, rng, obs),
-            (d, true) => go(&ExactD { estimator: est, samples: m, truth: GaussianD::standard(d) }, cfg, rng, obs),
-            (d, false) => go(&NaiveD { estimator: est, samples: m, truth: GaussianD::standard(d) }, cfg, rng, obs),
+            (1, true) => go(
+                &Exact1 {
+                    estimator: est,
+                    samples: m,
+                },
+                cfg,
+                rng,
+                obs,
+            ),
+            (1, false) => go(
+                &Naive1 {
+                    estimator: est,
+                    samples: m,
+                },
+                cfg,
+                rng,
+                obs,
+            ),
+            (d, true) => go(
+                &ExactD {
+                    estimator: est,
+                    samples: m,
+                    truth: GaussianD::standard(d),
+                },
+                cfg,
+                rng,
+                obs,
+            ),
+            (d, false) => go(
+                &NaiveD {
+                    estimator: est,
+                    samples: m,
+                    truth: GaussianD::standard(d),
+                },
+                cfg,
+                rng,
+                obs,
+            ),
         }
     }
 
@@ -155,7 +239,12 @@ impl Setup {
         for g in 0..=n {
             let s = &sizes[..g as usize];
             if self.chain.finite {
-                rows.push(TheoryRow::new(series, g, "theory_var", theory::expected_var(self.estimator, s)));
+                rows.push(TheoryRow::new(
+                    series,
+                    g,
+                    "theory_var",
+                    theory::expected_var(self.estimator, s),
+                ));
                 rows.push(TheoryRow::new(
                     series,
                     g,
@@ -163,8 +252,18 @@ impl Setup {
                     theory::expected_mean_sq_error(self.estimator, d, s),
                 ));
                 if self.dim == 1 {
-                    rows.push(TheoryRow::new(series, g, "theory_log_var", theory::expected_log_var(self.estimator, s)));
-                    rows.push(TheoryRow::new(series, g, "theory_w2_sq", theory::expected_w2_sq(self.estimator, s)));
+                    rows.push(TheoryRow::new(
+                        series,
+                        g,
+                        "theory_log_var",
+                        theory::expected_log_var(self.estimator, s),
+                    ));
+                    rows.push(TheoryRow::new(
+                        series,
+                        g,
+                        "theory_w2_sq",
+                        theory::expected_w2_sq(self.estimator, s),
+                    ));
                 } else {
                     rows.push(TheoryRow::new(
                         series,
@@ -180,7 +279,12 @@ impl Setup {
                 let v = theory::var_factor(self.estimator, m).powi(g as i32);
                 rows.push(TheoryRow::new(series, g, "theory_var", v));
                 rows.push(TheoryRow::new(series, g, "theory_mean_sq_error", 0.0));
-                rows.push(TheoryRow::new(series, g, "theory_w2_sq", d * (v.sqrt() - 1.0).powi(2)));
+                rows.push(TheoryRow::new(
+                    series,
+                    g,
+                    "theory_w2_sq",
+                    d * (v.sqrt() - 1.0).powi(2),
+                ));
             }
         }
         rows
@@ -208,7 +312,11 @@ fn run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentError> {
     if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e.into());
     }
-    Ok(RunOutput { records, theory: setup.theory(series), report: None })
+    Ok(RunOutput {
+        records,
+        theory: setup.theory(series),
+        report: None,
+    })
 }
 
 /// The experiment.

@@ -84,7 +84,11 @@ impl Stats1 {
         }
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let m2 = xs.iter().map(|x| (x - mean) * (x - mean)).sum();
-        Self { n: xs.len() as u64, mean, m2 }
+        Self {
+            n: xs.len() as u64,
+            mean,
+            m2,
+        }
     }
 }
 
@@ -137,7 +141,12 @@ impl Dataset for Points1 {
         self.0.extend(o.0);
     }
     fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
-        Some(Points1(choose(self.0.len(), n, rng).into_iter().map(|i| self.0[i]).collect()))
+        Some(Points1(
+            choose(self.0.len(), n, rng)
+                .into_iter()
+                .map(|i| self.0[i])
+                .collect(),
+        ))
     }
 }
 
@@ -149,7 +158,12 @@ fn fit1(est: Estimator, s: &Stats1, truth_var: f64) -> Gaussian1 {
     Gaussian1 { mean: s.mean, var }
 }
 
-fn population1(est: Estimator, samples: f64, truth_var: f64, mix: &[(f64, &Gaussian1)]) -> Gaussian1 {
+fn population1(
+    est: Estimator,
+    samples: f64,
+    truth_var: f64,
+    mix: &[(f64, &Gaussian1)],
+) -> Gaussian1 {
     let mean: f64 = mix.iter().map(|(w, g)| w * g.mean).sum();
     let second: f64 = mix.iter().map(|(w, g)| w * (g.var + g.mean * g.mean)).sum();
     let var = match est {
@@ -178,7 +192,10 @@ pub struct Naive1 {
 }
 
 /// The truth N(0, 1).
-pub const TRUTH1: Gaussian1 = Gaussian1 { mean: 0.0, var: 1.0 };
+pub const TRUTH1: Gaussian1 = Gaussian1 {
+    mean: 0.0,
+    var: 1.0,
+};
 
 /// Draws the sufficient statistics of `n` points of N(mean, var) from their exact law.
 pub fn draw_stats1(g: &Gaussian1, n: usize, rng: &mut Rng) -> Stats1 {
@@ -188,11 +205,17 @@ pub fn draw_stats1(g: &Gaussian1, n: usize, rng: &mut Rng) -> Stats1 {
     let z: f64 = rng.sample(StandardNormal);
     let mean = g.mean + (g.var / n as f64).sqrt() * z;
     let chi2 = if n > 1 {
-        ChiSquared::new((n - 1) as f64).expect("n - 1 >= 1 degrees of freedom").sample(rng)
+        ChiSquared::new((n - 1) as f64)
+            .expect("n - 1 >= 1 degrees of freedom")
+            .sample(rng)
     } else {
         0.0
     };
-    Stats1 { n: n as u64, mean, m2: g.var * chi2 }
+    Stats1 {
+        n: n as u64,
+        mean,
+        m2: g.var * chi2,
+    }
 }
 
 impl Family for Exact1 {
@@ -208,7 +231,12 @@ impl Family for Exact1 {
         draw_stats1(g, n, rng)
     }
     fn fit_population(&self, mix: &[(f64, &Gaussian1)]) -> Option<Gaussian1> {
-        Some(population1(self.estimator, self.samples as f64, TRUTH1.var, mix))
+        Some(population1(
+            self.estimator,
+            self.samples as f64,
+            TRUTH1.var,
+            mix,
+        ))
     }
 }
 
@@ -223,10 +251,19 @@ impl Family for Naive1 {
     }
     fn sample(&self, g: &Gaussian1, n: usize, rng: &mut Rng) -> Points1 {
         let sd = g.var.sqrt();
-        Points1((0..n).map(|_| g.mean + sd * rng.sample::<f64, _>(StandardNormal)).collect())
+        Points1(
+            (0..n)
+                .map(|_| g.mean + sd * rng.sample::<f64, _>(StandardNormal))
+                .collect(),
+        )
     }
     fn fit_population(&self, mix: &[(f64, &Gaussian1)]) -> Option<Gaussian1> {
-        Some(population1(self.estimator, self.samples as f64, TRUTH1.var, mix))
+        Some(population1(
+            self.estimator,
+            self.samples as f64,
+            TRUTH1.var,
+            mix,
+        ))
     }
 }
 
@@ -242,7 +279,10 @@ pub struct GaussianD {
 impl GaussianD {
     /// N(0, I_d).
     pub fn standard(d: usize) -> Self {
-        Self { mean: DVector::zeros(d), cov: DMatrix::identity(d, d) }
+        Self {
+            mean: DVector::zeros(d),
+            cov: DMatrix::identity(d, d),
+        }
     }
 
     /// A factor F with F Fᵀ = cov: Cholesky, or the symmetric square root when the covariance
@@ -276,7 +316,11 @@ pub struct StatsD {
 
 impl StatsD {
     fn empty(d: usize) -> Self {
-        Self { n: 0, mean: DVector::zeros(d), scatter: DMatrix::zeros(d, d) }
+        Self {
+            n: 0,
+            mean: DVector::zeros(d),
+            scatter: DMatrix::zeros(d, d),
+        }
     }
 }
 
@@ -334,7 +378,11 @@ impl PointsD {
         }
         let mean = self.0.column_mean();
         let centred = &self.0 - &mean * DVector::from_element(n, 1.0).transpose();
-        StatsD { n: n as u64, scatter: &centred * centred.transpose(), mean }
+        StatsD {
+            n: n as u64,
+            scatter: &centred * centred.transpose(),
+            mean,
+        }
     }
 }
 
@@ -343,10 +391,18 @@ fn fit_d(est: Estimator, s: &StatsD, truth: &GaussianD) -> GaussianD {
         Estimator::MeanOnly => truth.cov.clone(),
         _ => &s.scatter / est.divisor(s.n as f64),
     };
-    GaussianD { mean: s.mean.clone(), cov }
+    GaussianD {
+        mean: s.mean.clone(),
+        cov,
+    }
 }
 
-fn population_d(est: Estimator, samples: f64, truth: &GaussianD, mix: &[(f64, &GaussianD)]) -> GaussianD {
+fn population_d(
+    est: Estimator,
+    samples: f64,
+    truth: &GaussianD,
+    mix: &[(f64, &GaussianD)],
+) -> GaussianD {
     let d = truth.mean.len();
     let mut mean = DVector::zeros(d);
     let mut second = DMatrix::zeros(d, d);
@@ -390,7 +446,10 @@ pub fn wishart_identity(d: usize, k: usize, rng: &mut Rng) -> DMatrix<f64> {
     if k >= d {
         let mut a = DMatrix::zeros(d, d);
         for i in 0..d {
-            a[(i, i)] = ChiSquared::new((k - i) as f64).expect("k - i >= 1").sample(rng).sqrt();
+            a[(i, i)] = ChiSquared::new((k - i) as f64)
+                .expect("k - i >= 1")
+                .sample(rng)
+                .sqrt();
             for j in 0..i {
                 a[(i, j)] = rng.sample(StandardNormal);
             }
@@ -419,11 +478,24 @@ impl Family for ExactD {
         let f = g.factor();
         let z = DVector::from_fn(d, |_, _| rng.sample::<f64, _>(StandardNormal));
         let mean = &g.mean + (&f * z) / (n as f64).sqrt();
-        let scatter = if n > 1 { &f * wishart_identity(d, n - 1, rng) * f.transpose() } else { DMatrix::zeros(d, d) };
-        StatsD { n: n as u64, mean, scatter }
+        let scatter = if n > 1 {
+            &f * wishart_identity(d, n - 1, rng) * f.transpose()
+        } else {
+            DMatrix::zeros(d, d)
+        };
+        StatsD {
+            n: n as u64,
+            mean,
+            scatter,
+        }
     }
     fn fit_population(&self, mix: &[(f64, &GaussianD)]) -> Option<GaussianD> {
-        Some(population_d(self.estimator, self.samples as f64, &self.truth, mix))
+        Some(population_d(
+            self.estimator,
+            self.samples as f64,
+            &self.truth,
+            mix,
+        ))
     }
 }
 
@@ -446,7 +518,12 @@ impl Family for NaiveD {
         PointsD(x)
     }
     fn fit_population(&self, mix: &[(f64, &GaussianD)]) -> Option<GaussianD> {
-        Some(population_d(self.estimator, self.samples as f64, &self.truth, mix))
+        Some(population_d(
+            self.estimator,
+            self.samples as f64,
+            &self.truth,
+            mix,
+        ))
     }
 }
 
@@ -498,7 +575,13 @@ impl Measure for GaussianD {
         let ms = self.mean.norm_squared();
         let tr = self.cov.trace();
         // With Σ_0 = I: W2² = ‖μ‖² + tr Σ + d − 2 tr Σ^{1/2}.
-        let sqrt_tr: f64 = self.cov.clone().symmetric_eigenvalues().iter().map(|l| l.max(0.0).sqrt()).sum();
+        let sqrt_tr: f64 = self
+            .cov
+            .clone()
+            .symmetric_eigenvalues()
+            .iter()
+            .map(|l| l.max(0.0).sqrt())
+            .sum();
         Metrics {
             mean_sq_error: ms,
             var: tr / d,
@@ -524,7 +607,11 @@ mod tests {
         assert_eq!(s.n, u.n);
         assert!((s.mean - u.mean).abs() < 1e-14 && (s.m2 - u.m2).abs() < 1e-12);
 
-        let pa = PointsD(DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 0.5, -1.0, 0.0, 3.0]));
+        let pa = PointsD(DMatrix::from_row_slice(
+            2,
+            3,
+            &[1.0, 2.0, 0.5, -1.0, 0.0, 3.0],
+        ));
         let pb = PointsD(DMatrix::from_row_slice(2, 2, &[4.0, -2.0, 1.0, 1.5]));
         let mut sa = pa.stats();
         sa.merge(pb.stats());
@@ -538,30 +625,49 @@ mod tests {
     fn wishart_bartlett_has_the_right_mean_and_trace_law() {
         // E W = k I; Var(tr W) = 2 k d for Wishart_d(k, I) (tr W ~ χ²_{kd}).
         let (d, k, n) = (3, 5, 20_000);
-        let traces: Vec<f64> = (0..n).map(|r| wishart_identity(d, k, &mut stream(1, "w", r)).trace()).collect();
+        let traces: Vec<f64> = (0..n)
+            .map(|r| wishart_identity(d, k, &mut stream(1, "w", r)).trace())
+            .collect();
         let (m, se) = collapse_core::stats::mean_and_se(&traces);
         assert!((m - (k * d) as f64).abs() < 5.5 * se, "{m} ± {se}");
         let mut a = traces.clone();
         let mut b: Vec<f64> = (0..n)
-            .map(|r| ChiSquared::new((k * d) as f64).unwrap().sample(&mut stream(2, "w", r)))
+            .map(|r| {
+                ChiSquared::new((k * d) as f64)
+                    .unwrap()
+                    .sample(&mut stream(2, "w", r))
+            })
             .collect();
         let dks = ks_two_sample(&mut a, &mut b);
-        assert!(ks_two_sample_p(dks, n as usize, n as usize) > 1e-6, "D = {dks}");
+        assert!(
+            ks_two_sample_p(dks, n as usize, n as usize) > 1e-6,
+            "D = {dks}"
+        );
     }
 
     #[test]
     fn collapsed_variance_is_handled_exactly() {
-        let g = Gaussian1 { mean: 0.3, var: 0.0 };
+        let g = Gaussian1 {
+            mean: 0.3,
+            var: 0.0,
+        };
         let s = draw_stats1(&g, 10, &mut stream(1, "z", 0));
         assert_eq!((s.mean, s.m2), (0.3, 0.0));
         let m = g.metrics();
         assert_eq!(m.log_var, f64::NEG_INFINITY);
         assert!((m.w2_sq - (0.09 + 1.0)).abs() < 1e-15);
-        let gd = GaussianD { mean: DVector::zeros(2), cov: DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]) };
+        let gd = GaussianD {
+            mean: DVector::zeros(2),
+            cov: DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]),
+        };
         let f = gd.factor();
         assert!((&f * f.transpose() - &gd.cov).norm() < 1e-12);
-        let x = NaiveD { estimator: Estimator::Unbiased, samples: 5, truth: GaussianD::standard(2) }
-            .sample(&gd, 5, &mut stream(1, "z", 1));
+        let x = NaiveD {
+            estimator: Estimator::Unbiased,
+            samples: 5,
+            truth: GaussianD::standard(2),
+        }
+        .sample(&gd, 5, &mut stream(1, "z", 1));
         assert!(x.0.iter().all(|v| v.is_finite()));
     }
 }

@@ -81,7 +81,9 @@ pub fn expected_sd(est: Estimator, sizes: &[f64]) -> f64 {
 
 /// Exact 1-D $\mathbb E W_2^2 = \mathbb E\mu_n^2 + \mathbb E\sigma_n^2 - 2\mathbb E\sigma_n + 1$.
 pub fn expected_w2_sq(est: Estimator, sizes: &[f64]) -> f64 {
-    expected_mean_sq_error(est, 1.0, sizes) + expected_var(est, sizes) - 2.0 * expected_sd(est, sizes) + 1.0
+    expected_mean_sq_error(est, 1.0, sizes) + expected_var(est, sizes)
+        - 2.0 * expected_sd(est, sizes)
+        + 1.0
 }
 
 /// The d-dimensional lower bound $\mathbb E W_2^2 \ge \mathbb E\|\mu_n-\mu_0\|^2$ (Jensen).
@@ -145,13 +147,19 @@ mod tests {
             if x <= 0.0 {
                 return 0.0;
             }
-            x.sqrt() * ((k / 2.0 - 1.0) * x.ln() - x / 2.0 - (k / 2.0) * 2f64.ln() - ln_gamma(k / 2.0)).exp()
+            x.sqrt()
+                * ((k / 2.0 - 1.0) * x.ln() - x / 2.0 - (k / 2.0) * 2f64.ln() - ln_gamma(k / 2.0))
+                    .exp()
         };
         let mut s = f(0.0) + f(n as f64 * h);
         for i in 1..n {
             s += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
         }
         let quad = s * h / 3.0 / k.sqrt();
-        assert!((quad - alpha(k + 1.0)).abs() < 1e-9, "{quad} vs {}", alpha(k + 1.0));
+        assert!(
+            (quad - alpha(k + 1.0)).abs() < 1e-9,
+            "{quad} vs {}",
+            alpha(k + 1.0)
+        );
     }
 }

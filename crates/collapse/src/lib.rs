@@ -29,7 +29,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Parser, Debug)]
-#[command(name = "collapse", version, about = "Model collapse, computable: run experiments, verify theorems, regenerate figures")]
+#[command(
+    name = "collapse",
+    version,
+    about = "Model collapse, computable: run experiments, verify theorems, regenerate figures"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -139,15 +143,40 @@ pub fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     let result = match cli.command {
         Command::List { json } => list(json, out),
         Command::Describe { experiment } => describe(&experiment, out),
-        Command::Run { experiment, set, seed, threads, shard, out: dir, config, summary_only } => {
-            let opts = RunOptions { set, seed, threads, shard, out: dir, config, summary_only };
+        Command::Run {
+            experiment,
+            set,
+            seed,
+            threads,
+            shard,
+            out: dir,
+            config,
+            summary_only,
+        } => {
+            let opts = RunOptions {
+                set,
+                seed,
+                threads,
+                shard,
+                out: dir,
+                config,
+                summary_only,
+            };
             run(&experiment, &opts, out)
         }
         Command::Merge { dirs, out: dir } => merge(&dirs, &dir, out),
-        Command::Verify { only, quick, json, threads } => {
-            thread_pool(threads).and_then(|pool| verify(only.as_deref(), quick, json.as_deref(), &pool, out))
-        }
-        Command::Figures { only, out: dir, seed } => figures(only.as_deref(), &dir, seed, out),
+        Command::Verify {
+            only,
+            quick,
+            json,
+            threads,
+        } => thread_pool(threads)
+            .and_then(|pool| verify(only.as_deref(), quick, json.as_deref(), &pool, out)),
+        Command::Figures {
+            only,
+            out: dir,
+            seed,
+        } => figures(only.as_deref(), &dir, seed, out),
     };
     match result {
         Ok(code) => code,
@@ -186,7 +215,12 @@ fn list(json: bool, out: &mut dyn Write) -> CliResult {
             .map(|c| serde_json::json!({"id": c.id, "statement": c.statement, "source": c.source}))
             .collect();
         let v = serde_json::json!({"experiments": e, "checks": c});
-        writeln!(out, "{}", serde_json::to_string_pretty(&v).expect("JSON of plain values")).map_err(io)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).expect("JSON of plain values")
+        )
+        .map_err(io)?;
         return Ok(0);
     }
     writeln!(out, "Experiments:").map_err(io)?;
@@ -204,10 +238,22 @@ fn describe(id: &str, out: &mut dyn Write) -> CliResult {
     let x = find_experiment(id)?;
     writeln!(out, "{} — {}\n\n{}\n\nParameters:", x.id, x.title, x.about).map_err(io)?;
     for p in &x.params {
-        writeln!(out, "  {:16} default {:12} {}\n  {:16} {}", p.name, p.default.to_string(), p.kind.range(), "", p.help)
-            .map_err(io)?;
+        writeln!(
+            out,
+            "  {:16} default {:12} {}\n  {:16} {}",
+            p.name,
+            p.default.to_string(),
+            p.kind.range(),
+            "",
+            p.help
+        )
+        .map_err(io)?;
     }
-    writeln!(out, "\nMetrics are written to records.csv (series,replicate,step,metric,value) and summary.csv.").map_err(io)?;
+    writeln!(
+        out,
+        "\nMetrics are written to records.csv (series,replicate,step,metric,value) and summary.csv."
+    )
+    .map_err(io)?;
     Ok(0)
 }
 
@@ -219,7 +265,9 @@ fn io(e: std::io::Error) -> CliError {
 fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, CliError> {
     match threads {
         None => Ok(None),
-        Some(0) => Err(CliError::Usage("--threads: invalid value 0; expected an integer >= 1".into())),
+        Some(0) => Err(CliError::Usage(
+            "--threads: invalid value 0; expected an integer >= 1".into(),
+        )),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
@@ -249,8 +297,12 @@ struct RunOptions {
 fn read_config(path: &Path) -> Result<toml::Table, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Usage(format!("--config: cannot read {}: {e}", path.display())))?;
-    text.parse::<toml::Table>()
-        .map_err(|e| CliError::Usage(format!("--config: {} is not valid TOML: {e}", path.display())))
+    text.parse::<toml::Table>().map_err(|e| {
+        CliError::Usage(format!(
+            "--config: {} is not valid TOML: {e}",
+            path.display()
+        ))
+    })
 }
 
 fn parse_sets(sets: &[String]) -> Result<Vec<(String, String)>, CliError> {
@@ -259,7 +311,11 @@ fn parse_sets(sets: &[String]) -> Result<Vec<(String, String)>, CliError> {
             s.split_once('=')
                 .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
                 .filter(|(k, _)| !k.is_empty())
-                .ok_or_else(|| CliError::Usage(format!("--set: invalid assignment `{s}`; expected KEY=VALUE")))
+                .ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--set: invalid assignment `{s}`; expected KEY=VALUE"
+                    ))
+                })
         })
         .collect()
 }
@@ -278,7 +334,9 @@ fn run(id: &str, o: &RunOptions, out: &mut dyn Write) -> CliResult {
     let x = find_experiment(id)?;
     let config = o.config.as_deref().map(read_config).transpose()?;
     let sets = parse_sets(&o.set)?;
-    let params = x.resolve(config.as_ref(), &sets).map_err(|e| CliError::Usage(e.to_string()))?;
+    let params = x
+        .resolve(config.as_ref(), &sets)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let shard: Shard = match &o.shard {
         Some(s) => s.parse().map_err(CliError::Usage)?,
         None => Shard::WHOLE,
@@ -286,14 +344,24 @@ fn run(id: &str, o: &RunOptions, out: &mut dyn Write) -> CliResult {
     let pool = thread_pool(o.threads)?;
     let dir = o.out.clone().unwrap_or_else(|| {
         let base = format!("runs/{id}-{}", o.seed);
-        PathBuf::from(if shard.count > 1 { format!("{base}-shard{}-of-{}", shard.index, shard.count) } else { base })
+        PathBuf::from(if shard.count > 1 {
+            format!("{base}-shard{}-of-{}", shard.index, shard.count)
+        } else {
+            base
+        })
     });
 
     let bar = Bar::new(id);
     bar.start((x.work)(&params));
     let started = Instant::now();
-    let ctx = RunContext { seed: o.seed, key: id.to_string(), shard, progress: &bar };
-    let output = in_pool(&pool, || (x.run)(&params, &ctx)).map_err(|e| CliError::Usage(e.to_string()))?;
+    let ctx = RunContext {
+        seed: o.seed,
+        key: id.to_string(),
+        shard,
+        progress: &bar,
+    };
+    let output =
+        in_pool(&pool, || (x.run)(&params, &ctx)).map_err(|e| CliError::Usage(e.to_string()))?;
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
 
@@ -301,7 +369,10 @@ fn run(id: &str, o: &RunOptions, out: &mut dyn Write) -> CliResult {
         .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", dir.display())))?;
     let summary = summarize(&output.records, &output.theory);
     if !o.summary_only {
-        write_atomic(&dir.join("records.csv"), records_csv(&output.records).as_bytes())?;
+        write_atomic(
+            &dir.join("records.csv"),
+            records_csv(&output.records).as_bytes(),
+        )?;
     }
     write_atomic(&dir.join("summary.csv"), summary_csv(&summary).as_bytes())?;
     let manifest = serde_json::json!({
@@ -314,21 +385,41 @@ fn run(id: &str, o: &RunOptions, out: &mut dyn Write) -> CliResult {
         "records": output.records.len(),
         "summary_only": o.summary_only,
     });
-    write_atomic(&dir.join("manifest.json"), serde_json::to_string_pretty(&manifest).expect("plain JSON").as_bytes())?;
+    write_atomic(
+        &dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)
+            .expect("plain JSON")
+            .as_bytes(),
+    )?;
     if shard.count == 1 {
         draw_run_figure(id, &params, &summary, o.seed, &dir)?;
     }
     if let Some(report) = &output.report {
         writeln!(out, "{report}").map_err(io)?;
     }
-    writeln!(out, "wrote {} ({} records, {:.2} s)", dir.display(), output.records.len(), elapsed).map_err(io)?;
+    writeln!(
+        out,
+        "wrote {} ({} records, {:.2} s)",
+        dir.display(),
+        output.records.len(),
+        elapsed
+    )
+    .map_err(io)?;
     Ok(0)
 }
 
-fn draw_run_figure(id: &str, params: &collapse_core::Params, summary: &[SummaryRow], seed: u64, dir: &Path) -> Result<(), CliError> {
+fn draw_run_figure(
+    id: &str,
+    params: &collapse_core::Params,
+    summary: &[SummaryRow],
+    seed: u64,
+    dir: &Path,
+) -> Result<(), CliError> {
     if let Some(f) = registry::run_figure(id) {
         let chart = (f.draw)(params, summary, seed);
-        chart.save(dir, "figure").map_err(|e| CliError::Failed(e.to_string()))?;
+        chart
+            .save(dir, "figure")
+            .map_err(|e| CliError::Failed(e.to_string()))?;
     }
     Ok(())
 }
@@ -337,11 +428,15 @@ fn read_manifest(dir: &Path) -> Result<serde_json::Value, CliError> {
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| CliError::Usage(format!("merge: cannot read {}: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("merge: {} is not valid JSON: {e}", path.display())))
+    serde_json::from_str(&text)
+        .map_err(|e| CliError::Usage(format!("merge: {} is not valid JSON: {e}", path.display())))
 }
 
 fn merge(dirs: &[PathBuf], dest: &Path, out: &mut dyn Write) -> CliResult {
-    let manifests: Vec<serde_json::Value> = dirs.iter().map(|d| read_manifest(d)).collect::<Result<_, _>>()?;
+    let manifests: Vec<serde_json::Value> = dirs
+        .iter()
+        .map(|d| read_manifest(d))
+        .collect::<Result<_, _>>()?;
     let first = &manifests[0];
     let id = first["experiment"].as_str().unwrap_or_default().to_string();
     let mut seen = Vec::new();
@@ -356,38 +451,64 @@ fn merge(dirs: &[PathBuf], dest: &Path, out: &mut dyn Write) -> CliResult {
                 )));
             }
         }
-        let shard: Shard = m["shard"].as_str().unwrap_or("").parse().map_err(|e: String| {
-            CliError::Usage(format!("merge: {}: manifest shard is invalid: {e}", d.display()))
-        })?;
+        let shard: Shard = m["shard"]
+            .as_str()
+            .unwrap_or("")
+            .parse()
+            .map_err(|e: String| {
+                CliError::Usage(format!(
+                    "merge: {}: manifest shard is invalid: {e}",
+                    d.display()
+                ))
+            })?;
         if *count.get_or_insert(shard.count) != shard.count {
-            return Err(CliError::Usage("merge: the shards come from different shard counts".into()));
+            return Err(CliError::Usage(
+                "merge: the shards come from different shard counts".into(),
+            ));
         }
         seen.push(shard.index);
     }
     let n = count.unwrap_or(1);
     seen.sort_unstable();
     if seen != (0..n).collect::<Vec<_>>() {
-        return Err(CliError::Usage(format!("merge: expected shards 0..{n} exactly once each; got {seen:?}")));
+        return Err(CliError::Usage(format!(
+            "merge: expected shards 0..{n} exactly once each; got {seen:?}"
+        )));
     }
     let mut records = Vec::new();
     for d in dirs {
         let path = d.join("records.csv");
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            CliError::Usage(format!("merge: cannot read {} ({e}); shards run with --summary-only cannot be merged", path.display()))
+            CliError::Usage(format!(
+                "merge: cannot read {} ({e}); shards run with --summary-only cannot be merged",
+                path.display()
+            ))
         })?;
-        records.extend(parse_records_csv(&text).map_err(|e| CliError::Usage(format!("merge: {}: {e}", path.display())))?);
+        records.extend(
+            parse_records_csv(&text)
+                .map_err(|e| CliError::Usage(format!("merge: {}: {e}", path.display())))?,
+        );
     }
     sort_records(&mut records);
     let summary_path = dirs[0].join("summary.csv");
-    let theory_text = std::fs::read_to_string(&summary_path)
-        .map_err(|e| CliError::Usage(format!("merge: cannot read {}: {e}", summary_path.display())))?;
-    let theory = parse_theory_rows(&theory_text).map_err(|e| CliError::Usage(format!("merge: {e}")))?;
+    let theory_text = std::fs::read_to_string(&summary_path).map_err(|e| {
+        CliError::Usage(format!(
+            "merge: cannot read {}: {e}",
+            summary_path.display()
+        ))
+    })?;
+    let theory =
+        parse_theory_rows(&theory_text).map_err(|e| CliError::Usage(format!("merge: {e}")))?;
     let summary = summarize(&records, &theory);
 
-    std::fs::create_dir_all(dest).map_err(|e| CliError::Failed(format!("cannot create {}: {e}", dest.display())))?;
+    std::fs::create_dir_all(dest)
+        .map_err(|e| CliError::Failed(format!("cannot create {}: {e}", dest.display())))?;
     write_atomic(&dest.join("records.csv"), records_csv(&records).as_bytes())?;
     write_atomic(&dest.join("summary.csv"), summary_csv(&summary).as_bytes())?;
-    let elapsed: f64 = manifests.iter().filter_map(|m| m["elapsed_seconds"].as_f64()).sum();
+    let elapsed: f64 = manifests
+        .iter()
+        .filter_map(|m| m["elapsed_seconds"].as_f64())
+        .sum();
     let manifest = serde_json::json!({
         "experiment": id,
         "params": first["params"],
@@ -399,18 +520,38 @@ fn merge(dirs: &[PathBuf], dest: &Path, out: &mut dyn Write) -> CliResult {
         "records": records.len(),
         "summary_only": false,
     });
-    write_atomic(&dest.join("manifest.json"), serde_json::to_string_pretty(&manifest).expect("plain JSON").as_bytes())?;
+    write_atomic(
+        &dest.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)
+            .expect("plain JSON")
+            .as_bytes(),
+    )?;
     if let Ok(x) = find_experiment(&id) {
         let sets: Vec<(String, String)> = first["params"]
             .as_object()
-            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         if let Ok(params) = x.resolve(None, &sets) {
             let seed = first["seed"].as_u64().unwrap_or(0);
             draw_run_figure(&id, &params, &summary, seed, dest)?;
         }
     }
-    writeln!(out, "merged {n} shards into {} ({} records)", dest.display(), records.len()).map_err(io)?;
+    writeln!(
+        out,
+        "merged {n} shards into {} ({} records)",
+        dest.display(),
+        records.len()
+    )
+    .map_err(io)?;
     Ok(0)
 }
 
@@ -431,7 +572,10 @@ fn verify(
     pool: &Option<rayon::ThreadPool>,
     out: &mut dyn Write,
 ) -> CliResult {
-    let checks: Vec<_> = registry::checks().into_iter().filter(|c| only.is_none_or(|p| c.id.starts_with(p))).collect();
+    let checks: Vec<_> = registry::checks()
+        .into_iter()
+        .filter(|c| only.is_none_or(|p| c.id.starts_with(p)))
+        .collect();
     if checks.is_empty() {
         let ids: Vec<&str> = registry::checks().iter().map(|c| c.id).collect();
         return Err(CliError::Usage(format!(
@@ -443,8 +587,12 @@ fn verify(
     let budget = if quick { Budget::Quick } else { Budget::Full };
     let bar = Bar::new("verify");
     bar.start(checks.len() as u64);
-    writeln!(out, "{:44} {:>14} {:>14} {:>12} {:>12}  verdict", "id", "predicted", "measured", "std error", "tolerance")
-        .map_err(io)?;
+    writeln!(
+        out,
+        "{:44} {:>14} {:>14} {:>12} {:>12}  verdict",
+        "id", "predicted", "measured", "std error", "tolerance"
+    )
+    .map_err(io)?;
     let mut results = Vec::new();
     let mut failures = 0;
     for c in &checks {
@@ -477,7 +625,13 @@ fn verify(
         }));
     }
     bar.finish();
-    writeln!(out, "{} passed, {} failed", checks.len() - failures, failures).map_err(io)?;
+    writeln!(
+        out,
+        "{} passed, {} failed",
+        checks.len() - failures,
+        failures
+    )
+    .map_err(io)?;
     if let Some(path) = json {
         let text = serde_json::to_string_pretty(&results).expect("plain JSON");
         write_atomic(path, text.as_bytes())?;
@@ -486,11 +640,18 @@ fn verify(
 }
 
 fn finite_or_null(x: f64) -> serde_json::Value {
-    if x.is_finite() { serde_json::Value::from(x) } else { serde_json::Value::Null }
+    if x.is_finite() {
+        serde_json::Value::from(x)
+    } else {
+        serde_json::Value::Null
+    }
 }
 
 fn figures(only: Option<&str>, dir: &Path, seed: u64, out: &mut dyn Write) -> CliResult {
-    let specs: Vec<_> = registry::figures().into_iter().filter(|f| only.is_none_or(|p| f.name.starts_with(p))).collect();
+    let specs: Vec<_> = registry::figures()
+        .into_iter()
+        .filter(|f| only.is_none_or(|p| f.name.starts_with(p)))
+        .collect();
     if specs.is_empty() {
         let names: Vec<&str> = registry::figures().iter().map(|f| f.name).collect();
         return Err(CliError::Usage(format!(
@@ -502,11 +663,24 @@ fn figures(only: Option<&str>, dir: &Path, seed: u64, out: &mut dyn Write) -> Cl
     for f in specs {
         let bar = Bar::new(f.name);
         let started = Instant::now();
-        let env = collapse_figures::FigureEnv { seed, progress: &bar };
-        let chart = (f.render)(&env).map_err(|e| CliError::Failed(format!("figure {}: {e}", f.name)))?;
-        chart.save(dir, f.name).map_err(|e| CliError::Failed(format!("figure {}: {e}", f.name)))?;
+        let env = collapse_figures::FigureEnv {
+            seed,
+            progress: &bar,
+        };
+        let chart =
+            (f.render)(&env).map_err(|e| CliError::Failed(format!("figure {}: {e}", f.name)))?;
+        chart
+            .save(dir, f.name)
+            .map_err(|e| CliError::Failed(format!("figure {}: {e}", f.name)))?;
         bar.finish();
-        writeln!(out, "wrote {}/{}.{{svg,png}} ({:.1} s)", dir.display(), f.name, started.elapsed().as_secs_f64()).map_err(io)?;
+        writeln!(
+            out,
+            "wrote {}/{}.{{svg,png}} ({:.1} s)",
+            dir.display(),
+            f.name,
+            started.elapsed().as_secs_f64()
+        )
+        .map_err(io)?;
     }
     Ok(0)
 }

@@ -14,7 +14,9 @@ impl Bar {
         if std::io::stderr().is_terminal() {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
-        if let Ok(style) = ProgressStyle::with_template("{msg:24} [{bar:40}] {pos}/{len} ({elapsed}, eta {eta})") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg:24} [{bar:40}] {pos}/{len} ({elapsed}, eta {eta})")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(message.to_string());

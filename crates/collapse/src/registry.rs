@@ -24,5 +24,7 @@ pub fn figures() -> Vec<FigureSpec> {
 
 /// The figure `collapse run` draws for an experiment, if it has one.
 pub fn run_figure(experiment: &str) -> Option<RunFigure> {
-    collapse_figures::run_figures().into_iter().find(|f| f.experiment == experiment)
+    collapse_figures::run_figures()
+        .into_iter()
+        .find(|f| f.experiment == experiment)
 }
