@@ -401,10 +401,10 @@ fn extent(panel: &Panel) -> ((f64, f64), (f64, f64)) {
             if let Some(y) = tx(y, panel.y_log) {
                 ys.push(y);
             }
-            if let Style::Band { lower } = &s.style {
-                if let Some(y) = lower.get(i).and_then(|&l| tx(l, panel.y_log)) {
-                    ys.push(y);
-                }
+            if let Style::Band { lower } = &s.style
+                && let Some(y) = lower.get(i).and_then(|&l| tx(l, panel.y_log))
+            {
+                ys.push(y);
             }
             if matches!(s.style, Style::Bars { .. }) && !panel.y_log {
                 ys.push(0.0);
@@ -412,10 +412,10 @@ fn extent(panel: &Panel) -> ((f64, f64), (f64, f64)) {
         }
     }
     let span = |v: &[f64], fixed: Option<(f64, f64)>, log: bool| -> (f64, f64) {
-        if let Some((a, b)) = fixed {
-            if let (Some(a), Some(b)) = (tx(a, log), tx(b, log)) {
-                return (a, b);
-            }
+        if let Some((a, b)) = fixed
+            && let (Some(a), Some(b)) = (tx(a, log), tx(b, log))
+        {
+            return (a, b);
         }
         let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);

@@ -6,10 +6,10 @@
 //! $\ln\sigma_n^2$ is a random walk with drift $\psi((M-1)/2)+\ln(2/(M-1))<0$; the mean performs
 //! a random walk, so $\mathbb E W_2^2$ grows linearly in $n$.
 //!
-//! - [`model`]: the models, the exact (sufficient-statistic) and naive samplers, the metrics;
-//! - [`theory`]: the closed forms;
-//! - [`experiment`]: `gaussian-chain`;
-//! - [`checks`]: every theorem as a registered check.
+//! - [`model`] holds the models, the exact (sufficient-statistic) and naive samplers, the metrics;
+//! - [`theory`] holds the closed forms;
+//! - [`experiment`] holds `gaussian-chain`;
+//! - [`checks`] holds every theorem as a registered check.
 
 pub mod checks;
 pub mod experiment;
