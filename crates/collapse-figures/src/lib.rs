@@ -10,6 +10,7 @@
 pub mod plot;
 
 mod gaussian;
+mod language_model;
 
 use collapse_core::{Params, Progress, SummaryRow};
 pub use plot::{Chart, FigureError, Legend, Panel, Series};
@@ -46,6 +47,7 @@ pub struct RunFigure {
 pub fn figures() -> Vec<FigureSpec> {
     let mut all = Vec::new();
     all.extend(gaussian::figures());
+    all.extend(language_model::figures());
     all
 }
 
@@ -53,6 +55,7 @@ pub fn figures() -> Vec<FigureSpec> {
 pub fn run_figures() -> Vec<RunFigure> {
     let mut all = Vec::new();
     all.extend(gaussian::run_figures());
+    all.extend(language_model::run_figures());
     all
 }
 

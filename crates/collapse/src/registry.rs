@@ -7,6 +7,7 @@ use collapse_figures::{FigureSpec, RunFigure};
 pub fn experiments() -> Vec<Experiment> {
     let mut all = Vec::new();
     all.extend(collapse_gaussian::experiments());
+    all.extend(collapse_ngram::experiments());
     all
 }
 
@@ -14,6 +15,7 @@ pub fn experiments() -> Vec<Experiment> {
 pub fn checks() -> Vec<Check> {
     let mut all = Vec::new();
     all.extend(collapse_gaussian::checks());
+    all.extend(collapse_ngram::checks());
     all
 }
 
