@@ -3,7 +3,7 @@
 //! under maximum-likelihood refitting.
 
 use crate::corpus::Corpus;
-use crate::experiment::{LmFamily, run_one, Decoding};
+use crate::experiment::{Decoding, LmFamily, run_one};
 use crate::ngram::{NgramModel, Smoothing};
 use collapse_core::chain::ChainConfig;
 use collapse_core::check::{check_stream, monte_carlo};
@@ -12,15 +12,26 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 fn corpus_path(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/wikitext-2").join(file)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpora/wikitext-2")
+        .join(file)
 }
 
 /// The first 40,000 tokens of WikiText-2 (validation split for training, test split for
 /// evaluation), or `None` when the shared corpora are not beside the repository.
 pub fn small_corpus() -> Option<Arc<Corpus>> {
     static C: OnceLock<Option<Arc<Corpus>>> = OnceLock::new();
-    C.get_or_init(|| Corpus::load(&corpus_path("valid.txt"), &corpus_path("test.txt"), 64, 40_000).ok().map(Arc::new))
-        .clone()
+    C.get_or_init(|| {
+        Corpus::load(
+            &corpus_path("valid.txt"),
+            &corpus_path("test.txt"),
+            64,
+            40_000,
+        )
+        .ok()
+        .map(Arc::new)
+    })
+    .clone()
 }
 
 fn model(order: usize, s: Smoothing) -> Option<(Arc<Corpus>, NgramModel)> {
@@ -31,7 +42,11 @@ fn model(order: usize, s: Smoothing) -> Option<(Arc<Corpus>, NgramModel)> {
 
 /// Contexts taken from the test text (so some were never seen in training).
 fn contexts(c: &Corpus, n: usize, len: usize) -> Vec<Vec<u32>> {
-    c.test.iter().flat_map(|b| b.windows(len).step_by(7).map(<[u32]>::to_vec)).take(n).collect()
+    c.test
+        .iter()
+        .flat_map(|b| b.windows(len).step_by(7).map(<[u32]>::to_vec))
+        .take(n)
+        .collect()
 }
 
 const MISSING: Outcome = Outcome {
@@ -44,7 +59,9 @@ const MISSING: Outcome = Outcome {
 
 /// The worst |Σ_w P(w | h) − 1| over contexts, for a smoothing.
 pub fn normalised(b: Budget, s: Smoothing) -> Outcome {
-    let Some((c, m)) = model(3, s) else { return MISSING };
+    let Some((c, m)) = model(3, s) else {
+        return MISSING;
+    };
     let worst = contexts(&c, b.pick(100, 1000), 2)
         .iter()
         .map(|h| (m.dense(&m.mixture(h)).iter().sum::<f64>() - 1.0).abs())
@@ -55,7 +72,9 @@ pub fn normalised(b: Budget, s: Smoothing) -> Outcome {
 /// Beam search's top-k (threshold algorithm over count-sorted lists) against sorting the whole
 /// vocabulary: the number of contexts where they differ.
 pub fn top_k_exact(b: Budget, penalty: f64) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else { return MISSING };
+    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
+        return MISSING;
+    };
     let mut mismatches = 0;
     for h in contexts(&c, b.pick(100, 600), 2) {
         let pen = |w: u32| w % 5 == 0;
@@ -64,10 +83,19 @@ pub fn top_k_exact(b: Budget, penalty: f64) -> Outcome {
             .dense(&m.mixture(&h))
             .iter()
             .enumerate()
-            .map(|(w, p)| if penalty != 1.0 && pen(w as u32) { p.ln() * penalty } else { p.ln() })
+            .map(|(w, p)| {
+                if penalty != 1.0 && pen(w as u32) {
+                    p.ln() * penalty
+                } else {
+                    p.ln()
+                }
+            })
             .collect();
         all.sort_by(|a, b| b.total_cmp(a));
-        let close = got.iter().zip(&all[..5]).all(|(a, b)| (a - b).abs() <= 1e-12 * b.abs().max(1.0));
+        let close = got
+            .iter()
+            .zip(&all[..5])
+            .all(|(a, b)| (a - b).abs() <= 1e-12 * b.abs().max(1.0));
         mismatches += usize::from(got.len() != 5 || !close);
     }
     Outcome::exact(0.0, mismatches as f64, 0.0)
@@ -76,7 +104,9 @@ pub fn top_k_exact(b: Budget, penalty: f64) -> Outcome {
 /// Test perplexity through `prob` (binary searches in the mixture) against the dense
 /// distribution vectors (a second code path), on the first test blocks.
 pub fn perplexity_two_ways(b: Budget) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else { return MISSING };
+    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
+        return MISSING;
+    };
     let blocks = &c.test[..b.pick(20, 100)];
     let fast = crate::experiment::corpus_perplexity(&m, blocks);
     let mut sum = 0.0;
@@ -98,14 +128,24 @@ fn frequent_context(c: &Corpus) -> Vec<u32> {
 
 /// P(next word ∈ S | h) by Monte Carlo against the model, S = the 5 most likely words.
 pub fn sampler_law(b: Budget, temperature: f64, wrong_sampler: bool) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else { return MISSING };
+    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
+        return MISSING;
+    };
     let h = frequent_context(&c);
     let p = m.dense(&m.mixture(&h));
     let tempered: Vec<f64> = p.iter().map(|x| x.powf(1.0 / temperature)).collect();
     let z: f64 = tempered.iter().sum();
-    let top: Vec<u32> = m.top_k(&h, 5, 1.0, &|_| false).iter().map(|x| x.1).collect();
+    let top: Vec<u32> = m
+        .top_k(&h, 5, 1.0, &|_| false)
+        .iter()
+        .map(|x| x.1)
+        .collect();
     let predicted: f64 = top.iter().map(|&w| tempered[w as usize] / z).sum();
-    let id = if temperature == 1.0 { "lm.sampler-law" } else { "lm.sampler-law-tempered" };
+    let id = if temperature == 1.0 {
+        "lm.sampler-law"
+    } else {
+        "lm.sampler-law-tempered"
+    };
     let (mean, se) = monte_carlo(id, b.pick(40_000, 400_000), |rng| {
         let w = if wrong_sampler {
             m.sample_next(&h, rng) // ignores the temperature
@@ -123,13 +163,36 @@ pub fn sampler_law(b: Budget, temperature: f64, wrong_sampler: bool) -> Outcome 
 /// a generation's data has probability 0, so the support never grows: the number of generations
 /// whose support exceeds the previous one's, over short chains.
 pub fn support_monotone(b: Budget, k: f64) -> Outcome {
-    let Some(c) = small_corpus() else { return MISSING };
-    let fam = LmFamily { corpus: c.clone(), order: 2, smoothing: Smoothing::AddK(k), decoding: Decoding::Sample { temperature: 1.0 } };
-    let cfg = ChainConfig { generations: b.pick(4, 8), samples: c.train.len(), schedule: Schedule::Constant, policy: Policy::Replace, finite: true };
+    let Some(c) = small_corpus() else {
+        return MISSING;
+    };
+    let fam = LmFamily {
+        corpus: c.clone(),
+        order: 2,
+        smoothing: Smoothing::AddK(k),
+        decoding: Decoding::Sample { temperature: 1.0 },
+    };
+    let cfg = ChainConfig {
+        generations: b.pick(4, 8),
+        samples: c.train.len(),
+        schedule: Schedule::Constant,
+        policy: Policy::Replace,
+        finite: true,
+    };
     let mut increases = 0;
     for r in 0..b.pick(2, 4) {
-        let recs = run_one(&fam, &cfg, "none", r, &mut check_stream("lm.support-monotone", r));
-        let mut sup: Vec<(u64, f64)> = recs.iter().filter(|x| x.metric == "support").map(|x| (x.step, x.value)).collect();
+        let recs = run_one(
+            &fam,
+            &cfg,
+            "none",
+            r,
+            &mut check_stream("lm.support-monotone", r),
+        );
+        let mut sup: Vec<(u64, f64)> = recs
+            .iter()
+            .filter(|x| x.metric == "support")
+            .map(|x| (x.step, x.value))
+            .collect();
         sup.sort_by_key(|x| x.0);
         increases += sup.windows(2).filter(|w| w[1].1 > w[0].1).count();
     }
@@ -202,9 +265,17 @@ mod tests {
     #[test]
     fn wrong_predictions_and_wrong_code_fail() {
         let q = Budget::Quick;
-        assert!(!normalised(q, Smoothing::KneserNey).with_prediction(1e-6).pass());
+        assert!(
+            !normalised(q, Smoothing::KneserNey)
+                .with_prediction(1e-6)
+                .pass()
+        );
         assert!(!top_k_exact(q, 3.0).with_prediction(1.0).pass());
-        assert!(!perplexity_two_ways(q).with_prediction(perplexity_two_ways(q).measured * 1.001).pass());
+        assert!(
+            !perplexity_two_ways(q)
+                .with_prediction(perplexity_two_ways(q).measured * 1.001)
+                .pass()
+        );
         // Ignoring the temperature is detected.
         assert!(!sampler_law(q, 0.7, true).pass());
         // With a floor (k = 1), lost words come back, and the support grows.

@@ -24,7 +24,9 @@ pub enum CorpusError {
         source: std::io::Error,
     },
     /// The file holds too few words for one block.
-    #[error("parameter `{param}`: corpus {path} has {words} words; at least {needed} (one block) are needed")]
+    #[error(
+        "parameter `{param}`: corpus {path} has {words} words; at least {needed} (one block) are needed"
+    )]
     TooSmall {
         /// The parameter.
         param: &'static str,
@@ -108,23 +110,49 @@ fn blocks(tokens: Vec<u32>, block: usize) -> Vec<Vec<u32>> {
 
 impl Corpus {
     /// Reads `train` and `test`, keeping at most `max_tokens` of each (0: all).
-    pub fn load(train: &Path, test: &Path, block: usize, max_tokens: usize) -> Result<Self, CorpusError> {
+    pub fn load(
+        train: &Path,
+        test: &Path,
+        block: usize,
+        max_tokens: usize,
+    ) -> Result<Self, CorpusError> {
         let (a, b) = (read("corpus", train)?, read("test_corpus", test)?);
         Self::from_text(&a, &b, block, max_tokens).map_err(|e| match e {
-            CorpusError::TooSmall { param, words, needed, .. } => CorpusError::TooSmall {
+            CorpusError::TooSmall {
                 param,
-                path: if param == "corpus" { train } else { test }.display().to_string(),
+                words,
+                needed,
+                ..
+            } => CorpusError::TooSmall {
+                param,
+                path: if param == "corpus" { train } else { test }
+                    .display()
+                    .to_string(),
                 words,
                 needed,
             },
-            CorpusError::TooLarge { param, .. } => CorpusError::TooLarge { param, path: train.display().to_string() },
+            CorpusError::TooLarge { param, .. } => CorpusError::TooLarge {
+                param,
+                path: train.display().to_string(),
+            },
             other => other,
         })
     }
 
     /// Builds a corpus from text already in memory.
-    pub fn from_text(train: &str, test: &str, block: usize, max_tokens: usize) -> Result<Self, CorpusError> {
-        let cap = |n: usize| if max_tokens == 0 { n } else { n.min(max_tokens) };
+    pub fn from_text(
+        train: &str,
+        test: &str,
+        block: usize,
+        max_tokens: usize,
+    ) -> Result<Self, CorpusError> {
+        let cap = |n: usize| {
+            if max_tokens == 0 {
+                n
+            } else {
+                n.min(max_tokens)
+            }
+        };
         let mut vocab = Vocab::default();
         let unk = vocab.intern(UNK);
         let words: Vec<&str> = train.split_whitespace().collect();
@@ -133,15 +161,26 @@ impl Corpus {
         for w in &words[..n] {
             ids.push(vocab.intern(w));
             if vocab.len() > MAX_VOCAB {
-                return Err(CorpusError::TooLarge { param: "corpus", path: String::new() });
+                return Err(CorpusError::TooLarge {
+                    param: "corpus",
+                    path: String::new(),
+                });
             }
         }
         let test_words: Vec<&str> = test.split_whitespace().collect();
         let m = cap(test_words.len());
-        let test_ids: Vec<u32> = test_words[..m].iter().map(|w| vocab.get(w).unwrap_or(unk)).collect();
+        let test_ids: Vec<u32> = test_words[..m]
+            .iter()
+            .map(|w| vocab.get(w).unwrap_or(unk))
+            .collect();
         for (param, have) in [("corpus", ids.len()), ("test_corpus", test_ids.len())] {
             if have < block {
-                return Err(CorpusError::TooSmall { param, path: String::new(), words: have, needed: block });
+                return Err(CorpusError::TooSmall {
+                    param,
+                    path: String::new(),
+                    words: have,
+                    needed: block,
+                });
             }
         }
         let train = blocks(ids, block);
@@ -151,7 +190,12 @@ impl Corpus {
                 counts[w as usize] += 1;
             }
         }
-        Ok(Self { vocab, train, test: blocks(test_ids, block), counts })
+        Ok(Self {
+            vocab,
+            train,
+            test: blocks(test_ids, block),
+            counts,
+        })
     }
 }
 
@@ -171,9 +215,21 @@ mod tests {
 
     #[test]
     fn bad_corpora_name_the_parameter_and_the_path() {
-        let e = Corpus::load(Path::new("/no/such/train.txt"), Path::new("/no/such/test.txt"), 64, 0).unwrap_err().to_string();
-        assert!(e.contains("`corpus`") && e.contains("/no/such/train.txt"), "{e}");
-        let e = Corpus::from_text("a b", "a b c d", 3, 0).unwrap_err().to_string();
+        let e = Corpus::load(
+            Path::new("/no/such/train.txt"),
+            Path::new("/no/such/test.txt"),
+            64,
+            0,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("`corpus`") && e.contains("/no/such/train.txt"),
+            "{e}"
+        );
+        let e = Corpus::from_text("a b", "a b c d", 3, 0)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`corpus`") && e.contains("one block"), "{e}");
     }
 }

@@ -11,8 +11,8 @@ use crate::corpus::{Corpus, CorpusError};
 use crate::ngram::{NgramModel, Smoothing};
 use collapse_core::chain::ChainConfig;
 use collapse_core::{
-    Dataset, Experiment, ExperimentError, Family, ParamError, ParamSpec, Params, Policy, Record, Rng, RunContext,
-    RunOutput, Schedule, run_chain,
+    Dataset, Experiment, ExperimentError, Family, ParamError, ParamSpec, Params, Policy, Record,
+    Rng, RunContext, RunOutput, Schedule, run_chain,
 };
 use rand::RngExt;
 use rayon::prelude::*;
@@ -52,7 +52,12 @@ impl Dataset for Blocks {
         self.0.extend(other.0);
     }
     fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
-        Some(Blocks(choose(self.0.len(), n, rng).into_iter().map(|i| self.0[i].clone()).collect()))
+        Some(Blocks(
+            choose(self.0.len(), n, rng)
+                .into_iter()
+                .map(|i| self.0[i].clone())
+                .collect(),
+        ))
     }
 }
 
@@ -100,7 +105,13 @@ pub struct LmFamily {
 
 impl LmFamily {
     /// Writes `len` tokens after `prompt`.
-    pub fn continue_text(&self, m: &NgramModel, prompt: &[u32], len: usize, rng: &mut Rng) -> Vec<u32> {
+    pub fn continue_text(
+        &self,
+        m: &NgramModel,
+        prompt: &[u32],
+        len: usize,
+        rng: &mut Rng,
+    ) -> Vec<u32> {
         match self.decoding {
             Decoding::Beam { beams, penalty } => m.beam(prompt, len, beams, penalty),
             Decoding::Sample { temperature } => {
@@ -131,12 +142,19 @@ impl Family for LmFamily {
     }
     fn fit(&self, data: &Blocks) -> LmModel {
         let model = NgramModel::fit(&data.0, self.order, self.smoothing, self.corpus.vocab.len());
-        LmModel::Fitted(Arc::new(Fitted { model, data: data.clone() }))
+        LmModel::Fitted(Arc::new(Fitted {
+            model,
+            data: data.clone(),
+        }))
     }
     fn sample(&self, model: &LmModel, n: usize, rng: &mut Rng) -> Blocks {
         let train = &self.corpus.train;
         // Prompts: every original block in order, or a random subset when only some are needed.
-        let prompts: Vec<usize> = if n == train.len() { (0..n).collect() } else { choose(train.len(), n, rng) };
+        let prompts: Vec<usize> = if n == train.len() {
+            (0..n).collect()
+        } else {
+            choose(train.len(), n, rng)
+        };
         match model {
             LmModel::Truth => Blocks(prompts.into_iter().map(|i| train[i].clone()).collect()),
             LmModel::Fitted(f) => {
@@ -144,11 +162,19 @@ impl Family for LmFamily {
                 match self.decoding {
                     // Beam search is deterministic, so blocks can be written in parallel.
                     Decoding::Beam { .. } => Blocks(
-                        prompts.par_iter().map(|&i| self.continue_text(&f.model, &train[i], len, &mut rng.clone())).collect(),
+                        prompts
+                            .par_iter()
+                            .map(|&i| {
+                                self.continue_text(&f.model, &train[i], len, &mut rng.clone())
+                            })
+                            .collect(),
                     ),
-                    Decoding::Sample { .. } => {
-                        Blocks(prompts.iter().map(|&i| self.continue_text(&f.model, &train[i], len, rng)).collect())
-                    }
+                    Decoding::Sample { .. } => Blocks(
+                        prompts
+                            .iter()
+                            .map(|&i| self.continue_text(&f.model, &train[i], len, rng))
+                            .collect(),
+                    ),
                 }
             }
         }
@@ -168,7 +194,11 @@ pub fn hist_bin(ppl: f64) -> usize {
 
 fn bin_names() -> &'static [String] {
     static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| (0..HIST_BINS).map(|i| format!("sample_ppl_bin_{i:02}")).collect())
+    NAMES.get_or_init(|| {
+        (0..HIST_BINS)
+            .map(|i| format!("sample_ppl_bin_{i:02}"))
+            .collect()
+    })
 }
 
 /// Perplexities of blocks under a model, in block order.
@@ -198,7 +228,13 @@ pub fn support(blocks: &[Vec<u32>], vocab: usize) -> (usize, Vec<u64>) {
 pub const FORGET_MAX_COUNT: u64 = 64;
 
 /// Runs one chain and returns its records.
-pub fn run_one(family: &LmFamily, cfg: &ChainConfig, series: &'static str, r: u64, rng: &mut Rng) -> Vec<Record> {
+pub fn run_one(
+    family: &LmFamily,
+    cfg: &ChainConfig,
+    series: &'static str,
+    r: u64,
+    rng: &mut Rng,
+) -> Vec<Record> {
     let corpus = &family.corpus;
     let vocab = corpus.vocab.len();
     let mut out = Vec::new();
@@ -213,7 +249,12 @@ pub fn run_one(family: &LmFamily, cfg: &ChainConfig, series: &'static str, r: u6
     let res = run_chain(family, cfg, rng, |g, model| {
         let LmModel::Fitted(f) = model else { return };
         let b = base.get_or_insert_with(|| f.clone()).clone();
-        rec(&mut out, g, "test_perplexity", corpus_perplexity(&f.model, &corpus.test));
+        rec(
+            &mut out,
+            g,
+            "test_perplexity",
+            corpus_perplexity(&f.model, &corpus.test),
+        );
         let (sup, counts) = support(&f.data.0, vocab);
         rec(&mut out, g, "support", sup as f64);
         for (w, c) in counts.iter().enumerate() {
@@ -226,29 +267,59 @@ pub fn run_one(family: &LmFamily, cfg: &ChainConfig, series: &'static str, r: u6
         let mut sorted = ppl.clone();
         sorted.sort_by(f64::total_cmp);
         let n = ppl.len() as f64;
-        rec(&mut out, g - 1, "sample_ppl_mean", ppl.iter().sum::<f64>() / n);
-        rec(&mut out, g - 1, "sample_ppl_median", collapse_core::stats::quantile_sorted(&sorted, 0.5));
+        rec(
+            &mut out,
+            g - 1,
+            "sample_ppl_mean",
+            ppl.iter().sum::<f64>() / n,
+        );
+        rec(
+            &mut out,
+            g - 1,
+            "sample_ppl_median",
+            collapse_core::stats::quantile_sorted(&sorted, 0.5),
+        );
         let mut hist = vec![0.0; HIST_BINS];
         for p in &ppl {
             hist[hist_bin(*p)] += 1.0 / n;
         }
         for (i, h) in hist.into_iter().enumerate() {
-            out.push(Record { series: Cow::Borrowed(series), replicate: r, step: g - 1, metric: Cow::Borrowed(bin_names()[i].as_str()), value: h });
+            out.push(Record {
+                series: Cow::Borrowed(series),
+                replicate: r,
+                step: g - 1,
+                metric: Cow::Borrowed(bin_names()[i].as_str()),
+                value: h,
+            });
         }
     });
     res.expect("the LM family supports every policy it is given");
     // Time to forget against the original count: for each count c ≤ FORGET_MAX_COUNT, the
     // fraction of such words extinct by the end and their mean extinction generation (words
     // still alive count as generations + 1, a censored value).
-    let forget_series: &'static str = if series == "none" { "none-forget" } else { "preserve-forget" };
+    let forget_series: &'static str = if series == "none" {
+        "none-forget"
+    } else {
+        "preserve-forget"
+    };
     for c in 1..=FORGET_MAX_COUNT {
         let words: Vec<usize> = (0..vocab).filter(|&w| corpus.counts[w] == c).collect();
         if words.is_empty() {
             continue;
         }
         let dead = words.iter().filter(|&&w| extinct[w].is_some()).count();
-        let mean_at = words.iter().map(|&w| extinct[w].unwrap_or(cfg.generations + 1) as f64).sum::<f64>() / words.len() as f64;
-        out.push(Record::new(forget_series, r, c, "extinct_fraction", dead as f64 / words.len() as f64));
+        let mean_at = words
+            .iter()
+            .map(|&w| extinct[w].unwrap_or(cfg.generations + 1) as f64)
+            .sum::<f64>()
+            / words.len() as f64;
+        out.push(Record::new(
+            forget_series,
+            r,
+            c,
+            "extinct_fraction",
+            dead as f64 / words.len() as f64,
+        ));
         out.push(Record::new(forget_series, r, c, "extinct_at_mean", mean_at));
     }
     out
@@ -256,33 +327,105 @@ pub fn run_one(family: &LmFamily, cfg: &ChainConfig, series: &'static str, r: u6
 
 fn default_corpus(file: &str) -> String {
     // The shared corpora sit beside the repository; users pass their own paths.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/wikitext-2").join(file);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpora/wikitext-2")
+        .join(file);
     root.to_string_lossy().into_owned()
 }
 
 fn params() -> Vec<ParamSpec> {
     vec![
-        ParamSpec::text("corpus", &default_corpus("valid.txt"), "training corpus (whitespace-tokenised text)"),
-        ParamSpec::text("test_corpus", &default_corpus("test.txt"), "evaluation corpus for test perplexity"),
+        ParamSpec::text(
+            "corpus",
+            &default_corpus("valid.txt"),
+            "training corpus (whitespace-tokenised text)",
+        ),
+        ParamSpec::text(
+            "test_corpus",
+            &default_corpus("test.txt"),
+            "evaluation corpus for test perplexity",
+        ),
         ParamSpec::int("order", 3, 2, 4, "n-gram order"),
-        ParamSpec::choice("smoothing", "kneser-ney", &["kneser-ney", "add-k"], "interpolated Kneser-Ney or add-k"),
-        ParamSpec::float("add_k", 0.01, 0.0, 1e6, "k of add-k smoothing (0: maximum likelihood)"),
-        ParamSpec::choice("decoding", "beam", &["beam", "sample"], "beam search (the paper) or sampling"),
+        ParamSpec::choice(
+            "smoothing",
+            "kneser-ney",
+            &["kneser-ney", "add-k"],
+            "interpolated Kneser-Ney or add-k",
+        ),
+        ParamSpec::float(
+            "add_k",
+            0.01,
+            0.0,
+            1e6,
+            "k of add-k smoothing (0: maximum likelihood)",
+        ),
+        ParamSpec::choice(
+            "decoding",
+            "beam",
+            &["beam", "sample"],
+            "beam search (the paper) or sampling",
+        ),
         ParamSpec::int("beams", 5, 1, 64, "beam width"),
-        ParamSpec::float_above("temperature", 1.0, 0.0, 100.0, "sampling temperature (1 is exact and fast; other values cost O(vocabulary) per token)"),
-        ParamSpec::float("repetition_penalty", 1.0, 1.0, 100.0, "beam search: ln P of tokens already present is multiplied by this (the authors' code uses 3)"),
-        ParamSpec::int("generations", 10, 1, 1000, "generations after the first model"),
+        ParamSpec::float_above(
+            "temperature",
+            1.0,
+            0.0,
+            100.0,
+            "sampling temperature (1 is exact and fast; other values cost O(vocabulary) per token)",
+        ),
+        ParamSpec::float(
+            "repetition_penalty",
+            1.0,
+            1.0,
+            100.0,
+            "beam search: ln P of tokens already present is multiplied by this (the authors' code uses 3)",
+        ),
+        ParamSpec::int(
+            "generations",
+            10,
+            1,
+            1000,
+            "generations after the first model",
+        ),
         ParamSpec::int("replicates", 5, 1, 10_000, "runs per setting"),
-        ParamSpec::choice("setting", "both", &["both", "none", "preserve"], "no original data, a preserved fraction of it, or both"),
-        ParamSpec::float("preserve_fraction", 0.1, 0.0, 1.0, "fraction of original blocks mixed into each generation (setting preserve)"),
-        ParamSpec::int("block", 64, 4, 4096, "tokens per training block and per generated continuation"),
-        ParamSpec::int("max_tokens", 0, 0, i64::MAX, "use at most this many tokens of each corpus (0: all)"),
+        ParamSpec::choice(
+            "setting",
+            "both",
+            &["both", "none", "preserve"],
+            "no original data, a preserved fraction of it, or both",
+        ),
+        ParamSpec::float(
+            "preserve_fraction",
+            0.1,
+            0.0,
+            1.0,
+            "fraction of original blocks mixed into each generation (setting preserve)",
+        ),
+        ParamSpec::int(
+            "block",
+            64,
+            4,
+            4096,
+            "tokens per training block and per generated continuation",
+        ),
+        ParamSpec::int(
+            "max_tokens",
+            0,
+            0,
+            i64::MAX,
+            "use at most this many tokens of each corpus (0: all)",
+        ),
     ]
 }
 
 /// Loads the corpus named by the parameters.
 pub fn load(p: &Params) -> Result<Corpus, CorpusError> {
-    Corpus::load(p.text("corpus").as_ref(), p.text("test_corpus").as_ref(), p.usize("block"), p.usize("max_tokens"))
+    Corpus::load(
+        p.text("corpus").as_ref(),
+        p.text("test_corpus").as_ref(),
+        p.usize("block"),
+        p.usize("max_tokens"),
+    )
 }
 
 /// The family described by the parameters.
@@ -290,11 +433,20 @@ pub fn family(p: &Params, corpus: Arc<Corpus>) -> LmFamily {
     LmFamily {
         corpus,
         order: p.usize("order"),
-        smoothing: if p.text("smoothing") == "kneser-ney" { Smoothing::KneserNey } else { Smoothing::AddK(p.float("add_k")) },
-        decoding: if p.text("decoding") == "beam" {
-            Decoding::Beam { beams: p.usize("beams"), penalty: p.float("repetition_penalty") }
+        smoothing: if p.text("smoothing") == "kneser-ney" {
+            Smoothing::KneserNey
         } else {
-            Decoding::Sample { temperature: p.float("temperature") }
+            Smoothing::AddK(p.float("add_k"))
+        },
+        decoding: if p.text("decoding") == "beam" {
+            Decoding::Beam {
+                beams: p.usize("beams"),
+                penalty: p.float("repetition_penalty"),
+            }
+        } else {
+            Decoding::Sample {
+                temperature: p.float("temperature"),
+            }
         },
     }
 }
@@ -302,7 +454,12 @@ pub fn family(p: &Params, corpus: Arc<Corpus>) -> LmFamily {
 /// The settings a run covers, as (series, policy).
 pub fn settings(p: &Params) -> Vec<(&'static str, Policy)> {
     let none = ("none", Policy::Replace);
-    let keep = ("preserve", Policy::Mix { real_fraction: p.float("preserve_fraction") });
+    let keep = (
+        "preserve",
+        Policy::Mix {
+            real_fraction: p.float("preserve_fraction"),
+        },
+    );
     match p.text("setting") {
         "none" => vec![none],
         "preserve" => vec![keep],
@@ -313,10 +470,16 @@ pub fn settings(p: &Params) -> Vec<(&'static str, Policy)> {
 fn validate(p: &Params) -> Result<(), ParamError> {
     for name in ["corpus", "test_corpus"] {
         let path = p.text(name);
-        if std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(false) {
+        if std::fs::metadata(path)
+            .map(|m| m.is_file())
+            .unwrap_or(false)
+        {
             continue;
         }
-        return Err(ParamError::conflict(name, format!("cannot read corpus file `{path}`; give a readable text file")));
+        return Err(ParamError::conflict(
+            name,
+            format!("cannot read corpus file `{path}`; give a readable text file"),
+        ));
     }
     Ok(())
 }
@@ -334,10 +497,18 @@ pub fn run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentErro
             policy,
             finite: true,
         };
-        records.extend(ctx.replicates(series, p.int("replicates") as u64, |r, rng| run_one(&fam, &cfg, series, r, rng)));
+        records.extend(
+            ctx.replicates(series, p.int("replicates") as u64, |r, rng| {
+                run_one(&fam, &cfg, series, r, rng)
+            }),
+        );
     }
     collapse_core::records::sort_records(&mut records);
-    Ok(RunOutput { records, theory: Vec::new(), report: None })
+    Ok(RunOutput {
+        records,
+        theory: Vec::new(),
+        report: None,
+    })
 }
 
 /// The experiment.

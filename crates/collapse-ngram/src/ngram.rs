@@ -101,7 +101,14 @@ impl Level {
                 lv.counts.push(c);
             }
             let len = lv.words.len() as u32 - start;
-            lv.map.insert(ctx, Entry { start, len, total: total as f64 });
+            lv.map.insert(
+                ctx,
+                Entry {
+                    start,
+                    len,
+                    total: total as f64,
+                },
+            );
         }
         // Ney's estimate, kept inside [0.1, 0.9]: on degenerate (self-generated) text n1 or n2
         // can vanish, and D = 0 would leave unseen words with probability exactly 0 (an
@@ -127,7 +134,9 @@ impl Level {
             let mut order: Vec<u32> = (0..n as u32).collect();
             // Count descending, then word id, so that ties break the same way everywhere.
             order.sort_by(|&a, &b| {
-                lv.counts[s + b as usize].cmp(&lv.counts[s + a as usize]).then(a.cmp(&b))
+                lv.counts[s + b as usize]
+                    .cmp(&lv.counts[s + a as usize])
+                    .then(a.cmp(&b))
             });
             lv.by_count.extend(order);
         }
@@ -175,7 +184,10 @@ impl NgramModel {
     /// Fits an order-`order` model (2 to 4) on sequences of token ids `< vocab`. n-grams do not
     /// cross sequence boundaries.
     pub fn fit(seqs: &[Vec<u32>], order: usize, smoothing: Smoothing, vocab: usize) -> Self {
-        assert!((1..=4).contains(&order), "order is validated to lie in 2..=4");
+        assert!(
+            (1..=4).contains(&order),
+            "order is validated to lie in 2..=4"
+        );
         let kn = smoothing == Smoothing::KneserNey;
         // Raw occurrences (context tokens, word) for every order.
         let mut raw: Vec<Vec<([u32; 3], u32)>> = vec![Vec::new(); order];
@@ -197,11 +209,19 @@ impl NgramModel {
                 higher.dedup();
                 higher.iter().map(|(c, w)| (key(&c[1..j]), *w)).collect()
             } else {
-                raw[j - 1].iter().map(|(c, w)| (key(&c[..j - 1]), *w)).collect()
+                raw[j - 1]
+                    .iter()
+                    .map(|(c, w)| (key(&c[..j - 1]), *w))
+                    .collect()
             };
             levels[j - 1] = Level::build(pairs, kn);
         }
-        Self { order, smoothing, vocab, levels }
+        Self {
+            order,
+            smoothing,
+            vocab,
+            levels,
+        }
     }
 
     /// The model order.
@@ -239,24 +259,45 @@ impl NgramModel {
                 let mut parts = Vec::with_capacity(found.len());
                 let mut scale = 1.0;
                 for &(lv, e) in found.iter().rev() {
-                    parts.push(Part { level: lv, entry: e, coef: scale / e.total });
+                    parts.push(Part {
+                        level: lv,
+                        entry: e,
+                        coef: scale / e.total,
+                    });
                     scale *= self.levels[lv].discount * f64::from(e.len) / e.total;
                 }
-                Mixture { parts, floor: scale / v }
+                Mixture {
+                    parts,
+                    floor: scale / v,
+                }
             }
             Smoothing::AddK(k) => match found.last() {
                 Some(&(lv, e)) => {
                     let z = e.total + k * v;
-                    Mixture { parts: vec![Part { level: lv, entry: e, coef: 1.0 / z }], floor: k / z }
+                    Mixture {
+                        parts: vec![Part {
+                            level: lv,
+                            entry: e,
+                            coef: 1.0 / z,
+                        }],
+                        floor: k / z,
+                    }
                 }
-                None => Mixture { parts: Vec::new(), floor: 1.0 / v },
+                None => Mixture {
+                    parts: Vec::new(),
+                    floor: 1.0 / v,
+                },
             },
         }
     }
 
     /// P(w | ctx) from a mixture.
     pub fn prob_in(&self, m: &Mixture, w: u32) -> f64 {
-        m.floor + m.parts.iter().map(|p| p.coef * self.levels[p.level].weight(&p.entry, w)).sum::<f64>()
+        m.floor
+            + m.parts
+                .iter()
+                .map(|p| p.coef * self.levels[p.level].weight(&p.entry, w))
+                .sum::<f64>()
     }
 
     /// P(w | ctx).
@@ -279,7 +320,12 @@ impl NgramModel {
 
     /// Σ ln P(w_i | w_{<i}) over a sequence, context taken within the sequence only.
     pub fn log_prob(&self, seq: &[u32]) -> f64 {
-        (0..seq.len()).map(|i| self.prob(&seq[i.saturating_sub(self.order - 1)..i], seq[i]).ln()).sum()
+        (0..seq.len())
+            .map(|i| {
+                self.prob(&seq[i.saturating_sub(self.order - 1)..i], seq[i])
+                    .ln()
+            })
+            .sum()
     }
 
     /// Perplexity exp(−mean ln P) of one sequence.
@@ -291,7 +337,11 @@ impl NgramModel {
     pub fn sample_next(&self, ctx: &[u32], rng: &mut Rng) -> u32 {
         let m = self.mixture(ctx);
         let floor_mass = m.floor * self.vocab as f64;
-        let masses: Vec<f64> = m.parts.iter().map(|p| p.coef * self.levels[p.level].mass(&p.entry)).collect();
+        let masses: Vec<f64> = m
+            .parts
+            .iter()
+            .map(|p| p.coef * self.levels[p.level].mass(&p.entry))
+            .collect();
         let total = floor_mass + masses.iter().sum::<f64>();
         let mut u = rng.random::<f64>() * total;
         for (p, &mass) in m.parts.iter().zip(&masses) {
@@ -299,7 +349,9 @@ impl NgramModel {
                 let lv = &self.levels[p.level];
                 let (s, n) = (p.entry.start as usize, p.entry.len as usize);
                 let target = u / p.coef;
-                let i = lv.cum[s..s + n].partition_point(|&c| c <= target).min(n - 1);
+                let i = lv.cum[s..s + n]
+                    .partition_point(|&c| c <= target)
+                    .min(n - 1);
                 return lv.words[s + i];
             }
             u -= mass;
@@ -329,11 +381,21 @@ impl NgramModel {
     /// The `k` highest-scoring next words with their scores ln P (× `penalty` for words in
     /// `penalised`, as a repetition penalty), exactly, by the threshold algorithm over the
     /// mixture's count-sorted lists. Ties break towards the smaller word id.
-    pub fn top_k(&self, ctx: &[u32], k: usize, penalty: f64, penalised: &dyn Fn(u32) -> bool) -> Vec<(f64, u32)> {
+    pub fn top_k(
+        &self,
+        ctx: &[u32],
+        k: usize,
+        penalty: f64,
+        penalised: &dyn Fn(u32) -> bool,
+    ) -> Vec<(f64, u32)> {
         let m = self.mixture(ctx);
         let score = |w: u32| {
             let lp = self.prob_in(&m, w).ln();
-            if penalty != 1.0 && penalised(w) { lp * penalty } else { lp }
+            if penalty != 1.0 && penalised(w) {
+                lp * penalty
+            } else {
+                lp
+            }
         };
         let mut best: Vec<(f64, u32)> = Vec::with_capacity(k + 1);
         let mut seen: FxMap<u32, ()> = FxMap::default();
@@ -350,7 +412,8 @@ impl NgramModel {
                 let lv = &self.levels[p.level];
                 if depth < p.entry.len as usize {
                     any = true;
-                    let idx = p.entry.start as usize + lv.by_count[p.entry.start as usize + depth] as usize;
+                    let idx = p.entry.start as usize
+                        + lv.by_count[p.entry.start as usize + depth] as usize;
                     let w = lv.words[idx];
                     threshold += p.coef * (f64::from(lv.counts[idx]) - lv.discount);
                     if seen.insert(w, ()).is_none() {
@@ -393,8 +456,11 @@ impl NgramModel {
     pub fn beam(&self, prompt: &[u32], len: usize, beams: usize, penalty: f64) -> Vec<u32> {
         let ctx_len = self.order - 1;
         let mut hyps: Vec<(f64, Vec<u32>)> = vec![(0.0, Vec::with_capacity(len))];
-        let prompt_set: std::collections::HashSet<u32> =
-            if penalty != 1.0 { prompt.iter().copied().collect() } else { Default::default() };
+        let prompt_set: std::collections::HashSet<u32> = if penalty != 1.0 {
+            prompt.iter().copied().collect()
+        } else {
+            Default::default()
+        };
         for _ in 0..len {
             let mut next: Vec<(f64, usize, u32)> = Vec::with_capacity(beams * beams);
             for (h, (s, toks)) in hyps.iter().enumerate() {
@@ -427,12 +493,19 @@ mod tests {
     use collapse_core::rng::stream;
 
     fn toy() -> Vec<Vec<u32>> {
-        vec![vec![0, 1, 2, 0, 1, 3, 0, 1, 2, 4], vec![2, 0, 1, 2, 2, 0, 3, 1, 0, 1]]
+        vec![
+            vec![0, 1, 2, 0, 1, 3, 0, 1, 2, 4],
+            vec![2, 0, 1, 2, 2, 0, 3, 1, 0, 1],
+        ]
     }
 
     #[test]
     fn distributions_sum_to_one_for_seen_and_unseen_contexts() {
-        for sm in [Smoothing::KneserNey, Smoothing::AddK(0.5), Smoothing::AddK(0.0)] {
+        for sm in [
+            Smoothing::KneserNey,
+            Smoothing::AddK(0.5),
+            Smoothing::AddK(0.0),
+        ] {
             for order in 2..=4 {
                 let m = NgramModel::fit(&toy(), order, sm, 7);
                 for ctx in [&[][..], &[0], &[0, 1], &[1, 2, 0], &[6, 6, 6], &[0, 6]] {
@@ -450,7 +523,13 @@ mod tests {
         let m = NgramModel::fit(&[vec![0, 1, 0, 2]], 2, Smoothing::KneserNey, 4);
         // Unigram level: three types with count 1: n1 = 3, n2 = 0, Ney's D = 1, clamped to 0.9:
         // P1(w) = (1 − 0.9)/3 + (0.9·3/3)/4 = 1/30 + 9/40 for w ∈ {0, 1, 2}, and 9/40 for w = 3.
-        let p1 = |w: u32| if w < 3 { 0.1 / 3.0 + 0.9 / 4.0 } else { 0.9 / 4.0 };
+        let p1 = |w: u32| {
+            if w < 3 {
+                0.1 / 3.0 + 0.9 / 4.0
+            } else {
+                0.9 / 4.0
+            }
+        };
         // Bigram level: after 0: {1:1, 2:1}; D2 = 0.9; P(1 | 0) = 0.1/2 + (0.9·2/2)·P1(1).
         assert!((m.prob(&[0], 1) - (0.05 + 0.9 * p1(1))).abs() < 1e-15);
         // An unseen context backs off entirely to P1.
@@ -467,7 +546,14 @@ mod tests {
                 let mut all: Vec<(f64, u32)> = (0..9)
                     .map(|w| {
                         let lp = m.prob(ctx, w).ln();
-                        (if pen != 1.0 && penalised(w) { lp * pen } else { lp }, w)
+                        (
+                            if pen != 1.0 && penalised(w) {
+                                lp * pen
+                            } else {
+                                lp
+                            },
+                            w,
+                        )
                     })
                     .collect();
                 all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -490,7 +576,10 @@ mod tests {
         for w in 0..6u32 {
             let p = m.prob(&[0], w);
             let se = (p * (1.0 - p) / n as f64).sqrt();
-            assert!((f64::from(hits[w as usize]) / n as f64 - p).abs() < 5.5 * se + 1e-12, "{w}");
+            assert!(
+                (f64::from(hits[w as usize]) / n as f64 - p).abs() < 5.5 * se + 1e-12,
+                "{w}"
+            );
         }
     }
 }
