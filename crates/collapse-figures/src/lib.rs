@@ -11,6 +11,7 @@ pub mod plot;
 
 mod gaussian;
 mod language_model;
+mod selftrain;
 
 use collapse_core::{Params, Progress, SummaryRow};
 pub use plot::{Chart, FigureError, Legend, Panel, Series};
@@ -48,6 +49,7 @@ pub fn figures() -> Vec<FigureSpec> {
     let mut all = Vec::new();
     all.extend(gaussian::figures());
     all.extend(language_model::figures());
+    all.extend(selftrain::figures());
     all
 }
 
@@ -56,6 +58,7 @@ pub fn run_figures() -> Vec<RunFigure> {
     let mut all = Vec::new();
     all.extend(gaussian::run_figures());
     all.extend(language_model::run_figures());
+    all.extend(selftrain::run_figures());
     all
 }
 

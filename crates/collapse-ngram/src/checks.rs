@@ -77,7 +77,7 @@ pub fn top_k_exact(b: Budget, penalty: f64) -> Outcome {
     };
     let mut mismatches = 0;
     for h in contexts(&c, b.pick(100, 600), 2) {
-        let pen = |w: u32| w % 5 == 0;
+        let pen = |w: u32| w.is_multiple_of(5);
         let got: Vec<f64> = m.top_k(&h, 5, penalty, &pen).iter().map(|x| x.0).collect();
         let mut all: Vec<f64> = m
             .dense(&m.mixture(&h))
@@ -147,9 +147,8 @@ pub fn sampler_law(b: Budget, temperature: f64, wrong_sampler: bool) -> Outcome 
         "lm.sampler-law-tempered"
     };
     let (mean, se) = monte_carlo(id, b.pick(40_000, 400_000), |rng| {
-        let w = if wrong_sampler {
-            m.sample_next(&h, rng) // ignores the temperature
-        } else if temperature == 1.0 {
+        // The wrong sampler ignores the temperature.
+        let w = if wrong_sampler || temperature == 1.0 {
             m.sample_next(&h, rng)
         } else {
             m.sample_next_tempered(&h, temperature, rng)

@@ -433,8 +433,8 @@ impl NgramModel {
         if m.floor > 0.0 {
             let mut w = 0u32;
             while best.len() < k && (w as usize) < self.vocab {
-                if !seen.contains_key(&w) {
-                    seen.insert(w, ());
+                if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(w) {
+                    slot.insert(());
                     push(&mut best, score(w), w);
                 }
                 w += 1;

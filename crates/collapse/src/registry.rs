@@ -8,6 +8,7 @@ pub fn experiments() -> Vec<Experiment> {
     let mut all = Vec::new();
     all.extend(collapse_gaussian::experiments());
     all.extend(collapse_ngram::experiments());
+    all.extend(collapse_selftrain::experiments());
     all
 }
 
@@ -16,6 +17,7 @@ pub fn checks() -> Vec<Check> {
     let mut all = Vec::new();
     all.extend(collapse_gaussian::checks());
     all.extend(collapse_ngram::checks());
+    all.extend(collapse_selftrain::checks());
     all
 }
 

@@ -1,0 +1,616 @@
+//! Every theorem of the family as a registered check. Each measurement runs the crate's own
+//! model code (the samplers, the training rounds through the core loop, the exact curated
+//! update) and compares it with an independently computed closed form.
+
+use crate::curated::{CatModel, Curated, expect};
+use crate::metrics::{pass_at_k, pass_at_k_plugin, pass_at_k_unbiased};
+use crate::model::{Policy, Population, PopulationSpec, draw_index};
+use crate::train::{Schedule, SelfTrain, TrainConfig};
+use collapse_core::check::{check_stream, monte_carlo};
+use collapse_core::{Budget, Check, Family, Outcome, Relation};
+
+/// The unbiased estimator's setting: n samples, k, and a 4-strategy answer law.
+const EST: (u64, u64) = (10, 5);
+const EST_PI: [f64; 4] = [0.1, 0.1, 0.5, 0.3];
+const EST_C: [bool; 4] = [true, true, false, false];
+
+/// E[1 − C(n−c,k)/C(n,k)] over answers drawn from the categorical law, vs 1 − (1−p)^k.
+pub fn pass_k_unbiased(b: Budget) -> Outcome {
+    let (n, k) = EST;
+    let p: f64 = EST_PI.iter().zip(EST_C).filter(|x| x.1).map(|x| x.0).sum();
+    let (m, se) = monte_carlo(
+        "selftrain.pass-k-unbiased",
+        b.pick(100_000, 1_000_000),
+        |rng| {
+            let c = (0..n).filter(|_| EST_C[draw_index(&EST_PI, rng)]).count() as u64;
+            pass_at_k_unbiased(n, c, k)
+        },
+    );
+    Outcome::monte_carlo(pass_at_k(p, k as f64), m, se)
+}
+
+/// The plug-in's expectation $\sum_c \mathrm{Bin}(c;n,p)[1-(1-c/n)^k]$ (the wrong prediction).
+pub fn plugin_expectation() -> f64 {
+    let (n, k) = EST;
+    let p: f64 = 0.2;
+    let mut binom = 1.0;
+    let mut e = 0.0;
+    for c in 0..=n {
+        if c > 0 {
+            binom *= (n - c + 1) as f64 / c as f64;
+        }
+        e += binom * p.powi(c as i32) * (1.0 - p).powi((n - c) as i32) * pass_at_k_plugin(n, c, k);
+    }
+    e
+}
+
+/// A binary-reward curated loop: categories 0..5 with p = `p`, correct = reward 1.
+fn binary_loop(k: usize, hard: bool) -> Curated {
+    Curated {
+        p0: vec![0.3, 0.25, 0.2, 0.15, 0.1],
+        reward: vec![0.0, 1.0, 0.0, 1.0, 0.0],
+        k,
+        hard,
+    }
+}
+
+const CURATE_K: usize = 3;
+
+/// Hard curation of K samples keeps a correct one with probability pass@K of the current model.
+pub fn curation_pass_k(b: Budget) -> Outcome {
+    let c = binary_loop(CURATE_K, true);
+    let model = CatModel {
+        p: c.p0.clone(),
+        real: false,
+    };
+    let p = 0.4;
+    let (m, se) = monte_carlo("selftrain.curation-pass-k", b.pick(20, 200), |rng| {
+        let counts = c.sample(&model, 10_000, rng);
+        (counts.0[1] + counts.0[3]) as f64 / 10_000.0
+    });
+    Outcome::monte_carlo(pass_at_k(p, CURATE_K as f64), m, se)
+}
+
+/// §6.4 of the notes: π_0 = (0.40, 0.20, 0.05, 0.35), question types (0.60: A,B), (0.25: A),
+/// (0.10: B), (0.05: C).
+fn replicator_population() -> Population {
+    let theta0 = [0.40f64, 0.20, 0.05, 0.35].iter().map(|p| p.ln()).collect();
+    Population::shared_only(
+        theta0,
+        &[
+            (0.60, vec![0, 1]),
+            (0.25, vec![0]),
+            (0.10, vec![2 - 1]),
+            (0.05, vec![2]),
+        ],
+        100,
+    )
+}
+
+const FITNESS: [f64; 4] = [0.85, 0.70, 0.05, 0.0];
+const PI0: [f64; 4] = [0.40, 0.20, 0.05, 0.35];
+
+fn converge_cfg(tau: f64) -> TrainConfig {
+    TrainConfig {
+        schedule: Schedule::Sft,
+        tau,
+        samples: 50,
+        steps: 0,
+        lr: 0.0,
+        dpo_lr: 0.0,
+        beta: 0.1,
+        pairs: 1,
+        restart: false,
+        reference_base: false,
+        converge: true,
+        phi_rate: 0.0,
+    }
+}
+
+/// The policy after `rounds` exact SFT-to-convergence rounds at temperature `tau`.
+fn replicator_run(tau: f64, rounds: u64) -> Vec<f64> {
+    let pop = replicator_population();
+    let fam = SelfTrain::new(&pop, converge_cfg(tau));
+    let mut last = None;
+    fam.run(
+        rounds,
+        false,
+        &mut check_stream("selftrain.replicator", 0),
+        |_, p| last = Some(p.clone()),
+    )
+    .expect("replace runs in the infinite mode");
+    let pol: Policy = last.expect("observed");
+    let mut pi = vec![0.0; 4];
+    crate::metrics::softmax_t(&pol.theta, 1.0, &mut pi);
+    pi
+}
+
+/// The closed form $\pi_t\propto\pi_0^{\tau^{-t}}m^{(\tau^{-t}-1)/(\tau^{-1}-1)}$.
+pub fn replicator_closed_form(tau: f64, t: i32) -> Vec<f64> {
+    let a = tau.powi(-t);
+    let bexp = if (tau - 1.0).abs() < 1e-15 {
+        f64::from(t)
+    } else {
+        (a - 1.0) / (1.0 / tau - 1.0)
+    };
+    let w: Vec<f64> = PI0
+        .iter()
+        .zip(FITNESS)
+        .map(|(p, m)| {
+            if m > 0.0 {
+                p.powf(a) * m.powf(bexp)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let z: f64 = w.iter().sum();
+    w.iter().map(|x| x / z).collect()
+}
+
+const REP_TAU: f64 = 0.75;
+const REP_T: i32 = 5;
+
+/// π_5(B) of shared-only SFT at τ = 0.75 through the loop vs the closed form.
+pub fn replicator(_: Budget) -> Outcome {
+    let pi = replicator_run(REP_TAU, REP_T as u64);
+    Outcome::exact(replicator_closed_form(REP_TAU, REP_T)[1], pi[1], 1e-9)
+}
+
+/// One round of exact SFT at τ = 1 from π_2 raises mean fitness by Var(m)/m̄.
+pub fn fisher(_: Budget) -> Outcome {
+    let before = replicator_run(1.0, 2);
+    let after = replicator_run(1.0, 3);
+    let ma: f64 = after.iter().zip(FITNESS).map(|(p, m)| p * m).sum();
+    Outcome::exact(fisher_prediction(&before).1, ma, 1e-12)
+}
+
+/// (m̄, m̄ + Var(m)/m̄) under π.
+pub fn fisher_prediction(pi: &[f64]) -> (f64, f64) {
+    let m: f64 = pi.iter().zip(FITNESS).map(|(p, m)| p * m).sum();
+    let m2: f64 = pi.iter().zip(FITNESS).map(|(p, m)| p * m * m).sum();
+    (m, m + (m2 - m * m) / m)
+}
+
+const CONV_K: usize = 2;
+const CONV_T: u64 = 5;
+
+/// Hard binary curation: the non-maximiser mass after t rounds is $u_0^{K^t}$, so the loop
+/// converges to the data restricted to the maximisers. Returns (measured ln u_t, u_0).
+fn convergence_run() -> (f64, f64) {
+    let c = binary_loop(CONV_K, true);
+    let u0 = 0.6;
+    let mut last = None;
+    c.run(
+        CONV_T + 1,
+        1,
+        0.0,
+        false,
+        &mut check_stream("selftrain.curated", 0),
+        |_, m| last = Some(m.clone()),
+    )
+    .expect("infinite mode");
+    let m: CatModel = last.expect("observed");
+    let u: f64 = m.p[0] + m.p[2] + m.p[4];
+    (u.ln(), u0)
+}
+
+/// ln u_T vs K^T ln u_0.
+pub fn curated_maximisers(_: Budget) -> Outcome {
+    let (lnu, u0) = convergence_run();
+    Outcome::exact((CONV_K as f64).powi(CONV_T as i32) * u0.ln(), lnu, 1e-9)
+}
+
+/// The soft loop of the reward-bound check: 12 categories, 4 reward levels, K = 4.
+fn soft_loop() -> Curated {
+    let n = 12;
+    let w: Vec<f64> = (1..=n).map(|i| 1.0 / i as f64).collect();
+    let z: f64 = w.iter().sum();
+    Curated {
+        p0: w.iter().map(|x| x / z).collect(),
+        reward: (0..n).map(|i| 1.5 * (i % 4) as f64 / 3.0).collect(),
+        k: 4,
+        hard: false,
+    }
+}
+
+/// (E_p[e^r], Var_p[e^r], e^{r*}) under the soft loop's data distribution.
+fn reward_moments(c: &Curated) -> (f64, f64, f64) {
+    let e = expect(&c.p0, |i| c.reward[i].exp());
+    let e2 = expect(&c.p0, |i| (2.0 * c.reward[i]).exp());
+    let rmax = c.reward.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (e, e2 - e * e, rmax.exp())
+}
+
+/// Ferbach Lemma 2.2: E_{p_{t+1}}[e^r] ≥ E_{p_t}[e^r] + (K−1)/K · Var_{p_t}[e^r]/e^{r*}, measured
+/// on sampled rounds (refit on n curated samples; the refit is unbiased for p H^K_p).
+pub fn curated_reward_bound(b: Budget) -> Outcome {
+    let c = soft_loop();
+    let (e, v, emax) = reward_moments(&c);
+    let k = c.k as f64;
+    let bound = e + (k - 1.0) / k * v / emax;
+    let model = CatModel {
+        p: c.p0.clone(),
+        real: false,
+    };
+    let (m, se) = monte_carlo("selftrain.curated-reward-bound", b.pick(400, 4000), |rng| {
+        let fit = c.fit(&c.sample(&model, 5000, rng));
+        expect(&fit.p, |i| c.reward[i].exp())
+    });
+    Outcome::monte_carlo(bound, m, se).bound(Relation::AtLeast)
+}
+
+/// The $K\to\infty$ increment $E[e^r]+\mathrm{Var}[e^r]/E[e^r]$ (Lemma 2.1): more than a finite
+/// K achieves, so a false prediction for K = 4.
+pub fn replicator_increment() -> f64 {
+    let (e, v, _) = reward_moments(&soft_loop());
+    e + v / e
+}
+
+const MIX_LAMBDA: f64 = 0.2;
+const MIX_K: usize = 2;
+
+/// The stable point of $u=\lambda u_d+(1-\lambda)u^K$ in (0, 1), by bisection.
+pub fn mixed_fixed_point(lambda: f64, ud: f64, k: usize) -> f64 {
+    let f = |u: f64| lambda * ud + (1.0 - lambda) * u.powi(k as i32) - u;
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > 0.0 { lo = mid } else { hi = mid }
+    }
+    0.5 * (lo + hi)
+}
+
+/// With a fraction λ of real data each round the non-maximiser mass settles at the stable
+/// fixed point instead of vanishing.
+pub fn curated_real_stable(_: Budget) -> Outcome {
+    let c = binary_loop(MIX_K, true);
+    let mut last = None;
+    c.run(
+        300,
+        1,
+        MIX_LAMBDA,
+        false,
+        &mut check_stream("selftrain.curated-real", 0),
+        |_, m| last = Some(m.clone()),
+    )
+    .expect("infinite mode");
+    let m: CatModel = last.expect("observed");
+    let u = m.p[0] + m.p[2] + m.p[4];
+    Outcome::exact(mixed_fixed_point(MIX_LAMBDA, 0.6, MIX_K), u, 1e-9)
+}
+
+/// A small population for the gradient checks.
+fn grad_population() -> Population {
+    let spec = PopulationSpec::reversal(8, 24, 1, 1, 1.0);
+    Population::draw(&spec, &mut check_stream("selftrain.grad-population", 0))
+}
+
+fn grad_cfg(schedule: Schedule, tau: f64, samples: usize) -> TrainConfig {
+    TrainConfig {
+        schedule,
+        tau,
+        samples,
+        steps: 1,
+        lr: 1.0,
+        dpo_lr: 1.0,
+        beta: 0.5,
+        pairs: 2,
+        restart: false,
+        reference_base: false,
+        converge: false,
+        phi_rate: 1.0,
+    }
+}
+
+/// The shared-logit change of one gradient step, projected on the shortcut strategy.
+fn shortcut_step(fam: &SelfTrain<'_>, data: &crate::train::RoundData) -> f64 {
+    let pol = fam.train(data);
+    pol.theta[0] - fam.base.theta[0]
+}
+
+/// (Monte Carlo mean and s.e. of the sampled round's step, the expected round's step).
+fn gradient_check(
+    id: &str,
+    b: Budget,
+    schedule: Schedule,
+    tau: f64,
+    samples: usize,
+) -> (f64, f64, f64) {
+    let pop = grad_population();
+    let fam = SelfTrain::new(&pop, grad_cfg(schedule, tau, samples));
+    let expected = shortcut_step(&fam, &fam.expected_round(&fam.base));
+    let (m, se) = monte_carlo(id, b.pick(20_000, 200_000), |rng| {
+        shortcut_step(&fam, &fam.sample_round(&fam.base, rng))
+    });
+    (m, se, expected)
+}
+
+/// The first SFT step on sampled data equals, in expectation, the step on the expected counts
+/// $N\pi_\tau\odot c$ (τ = 0.75, N = 6).
+pub fn sft_expected(b: Budget) -> Outcome {
+    let (m, se, e) = gradient_check("selftrain.sft-expected-gradient", b, Schedule::Sft, 0.75, 6);
+    Outcome::monte_carlo(e, m, se)
+}
+
+/// The same step with samples drawn at τ = 1 (the wrong prediction: temperature ignored).
+pub fn sft_expected_tau1() -> f64 {
+    let pop = grad_population();
+    let fam = SelfTrain::new(&pop, grad_cfg(Schedule::Sft, 1.0, 6));
+    shortcut_step(&fam, &fam.expected_round(&fam.base))
+}
+
+/// The first DPO step on sampled pairs equals, in expectation, the step on the expected pair
+/// weights $w_q\,q^+\otimes q^-$ with $w_q=1-(1-p)^N-p^N$ (N = 4).
+pub fn dpo_expected(b: Budget) -> Outcome {
+    let (m, se, e) = gradient_check("selftrain.dpo-expected-gradient", b, Schedule::Dpo, 0.75, 4);
+    Outcome::monte_carlo(e, m, se)
+}
+
+/// The expected DPO step without the pair-existence factor (w_q = 1): the wrong prediction.
+pub fn dpo_expected_without_w() -> f64 {
+    let pop = grad_population();
+    let fam = SelfTrain::new(&pop, grad_cfg(Schedule::Dpo, 0.75, 4));
+    let mut d = fam.expected_round(&fam.base);
+    // Undo w_q per question: recompute it and divide.
+    let s = pop.s;
+    let mut z = vec![0.0; s];
+    let mut pi = vec![0.0; s];
+    for q in 0..pop.train.n {
+        fam.base.train_logits(q, &mut z);
+        crate::metrics::softmax_t(&z, 0.75, &mut pi);
+        let p = crate::model::p_correct(&pi, &pop.train.correct[q * s..(q + 1) * s]);
+        let w = 1.0 - (1.0 - p).powi(4) - p.powi(4);
+        for e in &mut d.pairs[d.pair_start[q]..d.pair_start[q + 1]] {
+            e.2 /= w;
+        }
+    }
+    shortcut_step(&fam, &d)
+}
+
+/// The shared-logit direction of one expected SFT round on the gradient-check population, and
+/// the base shared logits.
+fn sft_direction() -> (Vec<f64>, Vec<f64>) {
+    let pop = grad_population();
+    let mut cfg = grad_cfg(Schedule::Sft, 0.75, 50);
+    cfg.steps = 20;
+    let fam = SelfTrain::new(&pop, cfg);
+    let next = fam.train(&fam.expected_round(&fam.base));
+    let d = next
+        .theta
+        .iter()
+        .zip(&fam.base.theta)
+        .map(|(a, b)| a - b)
+        .collect();
+    (fam.base.theta.clone(), d)
+}
+
+/// $\mathrm{Cov}_\pi(f, g)$.
+fn cov(pi: &[f64], f: &[f64], g: &[f64]) -> f64 {
+    let ef: f64 = pi.iter().zip(f).map(|(p, x)| p * x).sum();
+    let eg: f64 = pi.iter().zip(g).map(|(p, x)| p * x).sum();
+    pi.iter()
+        .zip(f)
+        .zip(g)
+        .map(|((p, x), y)| p * (x - ef) * (y - eg))
+        .sum()
+}
+
+/// (−Cov(ln π, Δz), Cov(ln π, Δz), Cov(π, Δz)) at the base shared policy for the SFT direction.
+pub fn entropy_covariances() -> (f64, f64, f64) {
+    let (theta, d) = sft_direction();
+    let mut pi = vec![0.0; theta.len()];
+    crate::metrics::softmax_t(&theta, 1.0, &mut pi);
+    let lnpi: Vec<f64> = pi.iter().map(|p| p.ln()).collect();
+    let c = cov(&pi, &lnpi, &d);
+    (-c, c, cov(&pi, &pi, &d))
+}
+
+/// dH/dε of $H(\mathrm{softmax}(\theta+\varepsilon\Delta\theta))$ at ε = 0 by a central difference
+/// (ε = 1e-5) against Cui et al.'s first-order law $-\mathrm{Cov}_\pi(\ln\pi,\Delta z)$.
+pub fn entropy_covariance(_: Budget) -> Outcome {
+    let (theta, d) = sft_direction();
+    let h = |eps: f64| {
+        let z: Vec<f64> = theta.iter().zip(&d).map(|(t, x)| t + eps * x).collect();
+        let mut pi = vec![0.0; z.len()];
+        crate::metrics::softmax_t(&z, 1.0, &mut pi);
+        crate::metrics::entropy(&pi)
+    };
+    let eps = 1e-5;
+    let measured = (h(eps) - h(-eps)) / (2.0 * eps);
+    Outcome::exact(entropy_covariances().0, measured, 1e-6)
+}
+
+/// Every check of the family.
+pub fn checks() -> Vec<Check> {
+    vec![
+        Check {
+            id: "selftrain.pass-k-unbiased",
+            statement: "The estimator 1 − C(n−c,k)/C(n,k) (computed as 1 − ∏(1 − k/i)) from n = 10 answers drawn from a categorical policy has expectation 1 − (1−p)^k (k = 5, p = 0.2).",
+            source: "Chen et al. 2021 (Codex), human_eval/evaluation.py; notes §6.3",
+            run: pass_k_unbiased,
+        },
+        Check {
+            id: "selftrain.curation-pass-k",
+            statement: "Hard curation (keep a correct answer among K = 3 samples if there is one): the kept answer is correct with probability pass@K = 1 − (1 − p)^K of the current model (p = 0.4), so with infinitely many samples pass@1_{t+1} = pass@K_t.",
+            source: "Ferbach et al. 2024 Eq. 6 with r = γ·c, γ → ∞; notes §5.1",
+            run: curation_pass_k,
+        },
+        Check {
+            id: "selftrain.replicator-closed-form",
+            statement: "Shared-only SFT to convergence on infinitely many filtered samples at temperature τ is the replicator map π_t ∝ π_{t−1}^{1/τ} ⊙ m, whose closed form is π_t ∝ π_0^{τ^{−t}} m^{(τ^{−t}−1)/(τ^{−1}−1)} (τ = 0.75, t = 5, π_5(B)).",
+            source: "notes §6.2 (derivation); ReST-EM / STaR M-step",
+            run: replicator,
+        },
+        Check {
+            id: "selftrain.fisher-increment",
+            statement: "Fisher's fundamental theorem: one exact SFT round at τ = 1 raises the mean fitness (expected pass@1) from m̄ to m̄ + Var_π(m)/m̄.",
+            source: "notes §6.2; Ferbach et al. Lemma 2.2 analogue",
+            run: fisher,
+        },
+        Check {
+            id: "selftrain.curated-maximisers",
+            statement: "Hard curation with K = 2 and a binary reward: the mass off the reward maximisers after t rounds is u_0^{K^t} and the maximisers keep their initial ratios, so the loop converges to p_0 restricted to the maximisers (t = 5, u_0 = 0.6; compared in logs).",
+            source: "Ferbach et al. 2024 Theorem 2.1; notes §5.1",
+            run: curated_maximisers,
+        },
+        Check {
+            id: "selftrain.curated-reward-bound",
+            statement: "Bradley–Terry curation with K = 4: E_{p_{t+1}}[e^r] ≥ E_{p_t}[e^r] + (K−1)/K · Var_{p_t}[e^r]/e^{r*} (measured on refits to 5000 sampled curated answers, an unbiased estimate of p H^K_p).",
+            source: "Ferbach et al. 2024 Lemma 2.2",
+            run: curated_reward_bound,
+        },
+        Check {
+            id: "selftrain.curated-real-stable",
+            statement: "With a fraction λ = 0.2 of real data each round (hard curation, K = 2) the non-maximiser mass converges to the stable root of u = λ u_data + (1−λ) u^K instead of vanishing.",
+            source: "Ferbach et al. 2024 Theorems 2.2–2.4; Bertrand et al. 2024 (stability with real data)",
+            run: curated_real_stable,
+        },
+        Check {
+            id: "selftrain.entropy-covariance",
+            statement: "The entropy of a softmax policy changes to first order by −Cov_π(ln π, Δz) (checked for the shared-logit direction of an expected SFT round at its base policy, where the covariance is positive so entropy falls; derivative by a central difference with ε = 1e-5, whose O(ε²) truncation and O(1e-16/ε) rounding lie far inside the 1e-6 tolerance).",
+            source: "Cui et al. 2025 (arXiv:2505.22617) Lemma 1; notes §5.5",
+            run: entropy_covariance,
+        },
+        Check {
+            id: "selftrain.sft-expected-gradient",
+            statement: "The SFT step on sampled filtered answers (N = 6 at τ = 0.75) equals in expectation the step on the exact expected counts N π_τ ⊙ c: the infinite-sample mode is the drift-free mean of the sampled one.",
+            source: "notes §6.2 (expected SFT gradient N[π_τ ⊙ c − p_τ π])",
+            run: sft_expected,
+        },
+        Check {
+            id: "selftrain.dpo-expected-gradient",
+            statement: "The first DPO step on sampled pairs (N = 4, 2 pairs where a correct and an incorrect sample exist) equals in expectation the step on the pair weights w_q q⁺ ⊗ q⁻ with w_q = 1 − (1−p)^N − p^N.",
+            source: "notes §6.2 (expected DPO step); Rafailov et al. 2023",
+            run: dpo_expected,
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_passes_at_the_quick_budget() {
+        collapse_core::check::validate_ids(&checks(), "selftrain.").unwrap();
+        for c in checks() {
+            let o = (c.run)(Budget::Quick);
+            assert!(o.pass(), "{}: {o:?}", c.id);
+        }
+    }
+
+    #[test]
+    fn wrong_predictions_fail() {
+        // The plug-in estimator's expectation (biased low).
+        let o = pass_k_unbiased(Budget::Quick);
+        assert!(
+            !o.with_prediction(plugin_expectation()).pass(),
+            "{o:?} vs {}",
+            plugin_expectation()
+        );
+        // No improvement (pass@1), or one candidate fewer.
+        let o = curation_pass_k(Budget::Quick);
+        assert!(!o.with_prediction(0.4).pass());
+        assert!(
+            !o.with_prediction(pass_at_k(0.4, (CURATE_K - 1) as f64))
+                .pass()
+        );
+        // The τ = 1 closed form, and an off-by-one generation.
+        let o = replicator(Budget::Quick);
+        assert!(
+            !o.with_prediction(replicator_closed_form(1.0, REP_T)[1])
+                .pass()
+        );
+        assert!(
+            !o.with_prediction(replicator_closed_form(REP_TAU, REP_T - 1)[1])
+                .pass()
+        );
+        // Fisher without the division by m̄.
+        let before = replicator_run(1.0, 2);
+        let (m, _) = fisher_prediction(&before);
+        let m2: f64 = before.iter().zip(FITNESS).map(|(p, f)| p * f * f).sum();
+        let o = fisher(Budget::Quick);
+        assert!(!o.with_prediction(m + (m2 - m * m)).pass());
+        // Convergence linear in t instead of exponential.
+        let o = curated_maximisers(Budget::Quick);
+        assert!(
+            !o.with_prediction((CONV_K * CONV_T as usize) as f64 * 0.6f64.ln())
+                .pass()
+        );
+        // The K → ∞ (replicator) increment is not reached with K = 4.
+        let o = curated_reward_bound(Budget::Quick);
+        assert!(
+            !o.with_prediction(replicator_increment()).pass(),
+            "{o:?} vs {}",
+            replicator_increment()
+        );
+        // Collapse to the maximisers (u = 0), or only the real part (λ u_d).
+        let o = curated_real_stable(Budget::Quick);
+        assert!(!o.with_prediction(0.0).pass());
+        assert!(!o.with_prediction(MIX_LAMBDA * 0.6).pass());
+        // The sign flipped, or the covariance with π instead of ln π (the vanilla-gradient form).
+        let o = entropy_covariance(Budget::Quick);
+        let (_, plus, with_pi) = entropy_covariances();
+        assert!(
+            o.measured < 0.0,
+            "entropy falls along the SFT direction: {o:?}"
+        );
+        assert!(!o.with_prediction(plus).pass());
+        assert!(!o.with_prediction(-with_pi).pass(), "{o:?} vs {}", -with_pi);
+        // Temperature ignored; pair-existence factor ignored.
+        let o = sft_expected(Budget::Quick);
+        assert!(
+            !o.with_prediction(sft_expected_tau1()).pass(),
+            "{o:?} vs {}",
+            sft_expected_tau1()
+        );
+        let o = dpo_expected(Budget::Quick);
+        assert!(
+            !o.with_prediction(dpo_expected_without_w()).pass(),
+            "{o:?} vs {}",
+            dpo_expected_without_w()
+        );
+    }
+
+    #[test]
+    #[ignore]
+    fn print_outcomes() {
+        for b in [Budget::Quick, Budget::Full] {
+            for c in checks() {
+                let t = std::time::Instant::now();
+                let o = (c.run)(b);
+                println!(
+                    "{b:?} {} pass={} {:?} ({:?})",
+                    c.id,
+                    o.pass(),
+                    o,
+                    t.elapsed()
+                );
+            }
+        }
+        println!(
+            "plugin {} tau1 {} w1 {} inf {}",
+            plugin_expectation(),
+            sft_expected_tau1(),
+            dpo_expected_without_w(),
+            replicator_increment()
+        );
+    }
+
+    #[test]
+    fn plugin_expectation_matches_a_direct_binomial_sum() {
+        // Independent evaluation: (1−c/n)^k summed with statrs-free binomials.
+        let (n, k) = EST;
+        let mut e = 0.0;
+        for c in 0..=n {
+            let comb = (0..c).fold(1.0, |a, i| a * (n - i) as f64 / (i + 1) as f64);
+            e += comb
+                * 0.2f64.powi(c as i32)
+                * 0.8f64.powi((n - c) as i32)
+                * (1.0 - (1.0 - c as f64 / n as f64).powi(k as i32));
+        }
+        assert!((e - plugin_expectation()).abs() < 1e-14);
+        assert!(e < pass_at_k(0.2, k as f64));
+    }
+}
