@@ -11,7 +11,10 @@ pub mod plot;
 
 mod gaussian;
 mod language_model;
+mod mixture;
+mod regression;
 mod selftrain;
+mod sources;
 
 use collapse_core::{Params, Progress, SummaryRow};
 pub use plot::{Chart, FigureError, Legend, Panel, Series};
@@ -49,6 +52,9 @@ pub fn figures() -> Vec<FigureSpec> {
     let mut all = Vec::new();
     all.extend(gaussian::figures());
     all.extend(language_model::figures());
+    all.extend(mixture::figures());
+    all.extend(sources::figures());
+    all.extend(regression::figures());
     all.extend(selftrain::figures());
     all
 }
@@ -58,6 +64,9 @@ pub fn run_figures() -> Vec<RunFigure> {
     let mut all = Vec::new();
     all.extend(gaussian::run_figures());
     all.extend(language_model::run_figures());
+    all.extend(mixture::run_figures());
+    all.extend(sources::run_figures());
+    all.extend(regression::run_figures());
     all.extend(selftrain::run_figures());
     all
 }

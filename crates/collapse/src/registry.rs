@@ -8,6 +8,8 @@ pub fn experiments() -> Vec<Experiment> {
     let mut all = Vec::new();
     all.extend(collapse_gaussian::experiments());
     all.extend(collapse_ngram::experiments());
+    all.extend(collapse_mixture::experiments());
+    all.extend(collapse_regression::experiments());
     all.extend(collapse_selftrain::experiments());
     all
 }
@@ -17,6 +19,8 @@ pub fn checks() -> Vec<Check> {
     let mut all = Vec::new();
     all.extend(collapse_gaussian::checks());
     all.extend(collapse_ngram::checks());
+    all.extend(collapse_mixture::checks());
+    all.extend(collapse_regression::checks());
     all.extend(collapse_selftrain::checks());
     all
 }

@@ -1,0 +1,130 @@
+//! Every check passes at the quick budget, and fails when fed a plausible wrong prediction.
+
+use collapse_core::{Budget, Check, Outcome, Policy};
+use collapse_mixture::checks::*;
+use collapse_mixture::model::Bandwidth;
+
+fn run(id: &str) -> Outcome {
+    let c: Check = checks()
+        .into_iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("{id} not registered"));
+    let o = (c.run)(Budget::Quick);
+    eprintln!("{id}: {o:?}");
+    assert!(o.pass(), "{id} failed: {o:?}");
+    o
+}
+
+#[test]
+fn ids_are_family_first_and_unique() {
+    let all = checks();
+    let (m, s): (Vec<Check>, Vec<Check>) =
+        all.into_iter().partition(|c| c.id.starts_with("mixture."));
+    collapse_core::check::validate_ids(&m, "mixture.").unwrap();
+    collapse_core::check::validate_ids(&s, "sources.").unwrap();
+}
+
+#[test]
+fn em_recovery() {
+    let o = run("mixture.em-recovery");
+    let wrong = em_recovery_complete_data();
+    eprintln!("complete-data prediction: {wrong}");
+    assert!(!o.with_prediction(wrong).pass());
+}
+
+#[test]
+fn em_monotone() {
+    let o = run("mixture.em-monotone");
+    // "Every iteration raises the log-likelihood by at least 1e-6" is false near convergence.
+    assert!(!o.with_prediction(-1e-6).pass());
+}
+
+#[test]
+fn kde_replace() {
+    let o = run("mixture.kde-variance-replace");
+    assert!(!o.with_prediction(kde_wrong_no_kernel()).pass());
+    assert!(
+        !o.with_prediction(kde_prediction(Policy::Accumulate, Bandwidth::Fixed(0.3)))
+            .pass()
+    );
+}
+
+#[test]
+fn kde_accumulate() {
+    let o = run("mixture.kde-variance-accumulate");
+    assert!(
+        !o.with_prediction(kde_prediction(Policy::Replace, Bandwidth::Fixed(0.3)))
+            .pass()
+    );
+    assert!(!o.with_prediction(kde_wrong_no_kernel()).pass());
+}
+
+#[test]
+fn kde_subsample() {
+    let o = run("mixture.kde-variance-subsample");
+    assert!(
+        !o.with_prediction(kde_prediction(Policy::Accumulate, Bandwidth::Fixed(0.3)))
+            .pass()
+    );
+}
+
+#[test]
+fn kde_silverman() {
+    let o = run("mixture.kde-variance-silverman");
+    assert!(!o.with_prediction(kde_wrong_no_kernel()).pass());
+    assert!(
+        !o.with_prediction(kde_prediction(Policy::Replace, Bandwidth::Scott))
+            .pass()
+    );
+}
+
+#[test]
+fn l2_1d() {
+    let o = run("mixture.l2-quadrature-1d");
+    let (p, q) = l2_pair_1d();
+    assert!(!o.with_prediction(l2_wrong(&p, &q)).pass());
+}
+
+#[test]
+fn l2_2d() {
+    let o = run("mixture.l2-quadrature-2d");
+    let (p, q) = l2_pair_2d();
+    assert!(!o.with_prediction(l2_wrong(&p, &q)).pass());
+}
+
+#[test]
+fn expressivity_kl() {
+    let o = run("sources.expressivity-kl");
+    assert!(!o.with_prediction(0.0).pass());
+}
+
+#[test]
+fn expressivity_l2() {
+    let o = run("sources.expressivity-l2");
+    assert!(!o.with_prediction(0.0).pass());
+}
+
+#[test]
+fn expressivity_no_drift() {
+    let o = run("sources.expressivity-no-drift");
+    assert!(!o.with_prediction(no_drift_wrong()).pass());
+}
+
+#[test]
+fn approximation_mle() {
+    let o = run("sources.approximation-mle");
+    // Off by one generation.
+    assert!(!o.with_prediction(approximation_prediction(19)).pass());
+}
+
+#[test]
+fn statistical_expressivity() {
+    let o = run("sources.statistical-expressivity-variance");
+    assert!(!o.with_prediction(finite_prediction(true)).pass());
+}
+
+#[test]
+fn all_sources() {
+    let o = run("sources.all-variance");
+    assert!(!o.with_prediction(finite_prediction(false)).pass());
+}
