@@ -1,10 +1,12 @@
 //! Gaussian chains: 10,000 chains × 200 generations × M = 100 in 1-D, the workload of issue 2,
 //! with the naive sampler (every point drawn) and the exact one (sufficient statistics drawn).
-//! `benches/python/gaussian.py` does the same work with vectorised numpy.
+//! Each chain keeps (μₙ², σₙ²) per generation, as `benches/python/gaussian.py` keeps its numpy
+//! arrays.
 
+use collapse_core::chain::ChainConfig;
 use collapse_core::check::check_stream;
-use collapse_gaussian::checks::setup;
-use collapse_gaussian::model::Estimator;
+use collapse_core::{Family, Policy, Schedule, run_chain};
+use collapse_gaussian::model::{Estimator, Exact1, Gaussian1, Naive1};
 use criterion::{Criterion, criterion_group, criterion_main};
 use rayon::prelude::*;
 
@@ -12,16 +14,20 @@ const CHAINS: u64 = 10_000;
 const GENERATIONS: u64 = 200;
 const M: usize = 100;
 
-/// Runs every chain and keeps (mean², variance) per generation, as the numpy script keeps its
-/// arrays.
-fn simulate(exact: bool) -> Vec<Vec<(f64, f64)>> {
-    let s = setup(1, M, GENERATIONS, Estimator::Unbiased, exact);
+fn simulate<F: Family<Model = Gaussian1>>(family: &F) -> Vec<Vec<(f64, f64)>> {
+    let cfg = ChainConfig {
+        generations: GENERATIONS,
+        samples: M,
+        schedule: Schedule::Constant,
+        policy: Policy::Replace,
+        finite: true,
+    };
     (0..CHAINS)
         .into_par_iter()
         .map(|r| {
             let mut path = Vec::with_capacity(GENERATIONS as usize + 1);
-            s.run_one(&mut check_stream("bench", r), |_, m| {
-                path.push((m.mean_sq_error, m.var))
+            run_chain(family, &cfg, &mut check_stream("bench", r), |_, g| {
+                path.push((g.mean * g.mean, g.var))
             })
             .expect("replace chains run");
             path
@@ -32,8 +38,13 @@ fn simulate(exact: bool) -> Vec<Vec<(f64, f64)>> {
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("gaussian-10k-chains-200-gens-M100");
     g.sample_size(10);
-    g.bench_function("exact", |b| b.iter(|| simulate(true)));
-    g.bench_function("naive", |b| b.iter(|| simulate(false)));
+    let exact = Exact1::new(Estimator::Unbiased, M);
+    let naive = Naive1 {
+        estimator: Estimator::Unbiased,
+        samples: M,
+    };
+    g.bench_function("exact", |b| b.iter(|| simulate(&exact)));
+    g.bench_function("naive", |b| b.iter(|| simulate(&naive)));
     g.finish();
 }
 

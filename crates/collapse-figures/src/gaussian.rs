@@ -164,10 +164,7 @@ fn w2_policies(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
 
 fn density_drift(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let (m, gens) = (20usize, 400u64);
-    let family = Exact1 {
-        estimator: Estimator::Unbiased,
-        samples: m,
-    };
+    let family = Exact1::new(Estimator::Unbiased, m);
     let cfg = ChainConfig {
         generations: gens,
         samples: m,

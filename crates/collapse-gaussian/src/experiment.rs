@@ -184,15 +184,7 @@ impl Setup {
         let cfg = &self.chain;
         let obs = &mut observe;
         match (self.dim, self.exact) {
-            (1, true) => go(
-                &Exact1 {
-                    estimator: est,
-                    samples: m,
-                },
-                cfg,
-                rng,
-                obs,
-            ),
+            (1, true) => go(&Exact1::new(est, m), cfg, rng, obs),
             (1, false) => go(
                 &Naive1 {
                     estimator: est,

@@ -180,6 +180,22 @@ pub struct Exact1 {
     pub estimator: Estimator,
     /// The base sample size, used by the infinite-sample mode's expected shrink.
     pub samples: usize,
+    /// χ²_{M−1} for the base size, built once: the constant schedule draws it every
+    /// generation.
+    chi2: Option<ChiSquared<f64>>,
+}
+
+impl Exact1 {
+    /// The exact 1-D sampler for base sample size `samples`.
+    pub fn new(estimator: Estimator, samples: usize) -> Self {
+        let chi2 =
+            (samples > 1).then(|| ChiSquared::new((samples - 1) as f64).expect("samples - 1 >= 1"));
+        Self {
+            estimator,
+            samples,
+            chi2,
+        }
+    }
 }
 
 /// 1-D chain with the naive sampler (draws every point).
@@ -199,18 +215,24 @@ pub const TRUTH1: Gaussian1 = Gaussian1 {
 
 /// Draws the sufficient statistics of `n` points of N(mean, var) from their exact law.
 pub fn draw_stats1(g: &Gaussian1, n: usize, rng: &mut Rng) -> Stats1 {
+    let chi2 =
+        (n > 1).then(|| ChiSquared::new((n - 1) as f64).expect("n - 1 >= 1 degrees of freedom"));
+    draw_stats1_with(g, n, chi2.as_ref(), rng)
+}
+
+/// [`draw_stats1`] with the χ²_{n−1} law already built (`None` when n ≤ 1).
+fn draw_stats1_with(
+    g: &Gaussian1,
+    n: usize,
+    chi2: Option<&ChiSquared<f64>>,
+    rng: &mut Rng,
+) -> Stats1 {
     if n == 0 {
         return Stats1::default();
     }
     let z: f64 = rng.sample(StandardNormal);
     let mean = g.mean + (g.var / n as f64).sqrt() * z;
-    let chi2 = if n > 1 {
-        ChiSquared::new((n - 1) as f64)
-            .expect("n - 1 >= 1 degrees of freedom")
-            .sample(rng)
-    } else {
-        0.0
-    };
+    let chi2 = chi2.map_or(0.0, |d| d.sample(rng));
     Stats1 {
         n: n as u64,
         mean,
@@ -228,7 +250,11 @@ impl Family for Exact1 {
         fit1(self.estimator, d, TRUTH1.var)
     }
     fn sample(&self, g: &Gaussian1, n: usize, rng: &mut Rng) -> Stats1 {
-        draw_stats1(g, n, rng)
+        if n == self.samples {
+            draw_stats1_with(g, n, self.chi2.as_ref(), rng)
+        } else {
+            draw_stats1(g, n, rng)
+        }
     }
     fn fit_population(&self, mix: &[(f64, &Gaussian1)]) -> Option<Gaussian1> {
         Some(population1(
