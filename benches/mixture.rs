@@ -4,8 +4,8 @@
 //! same work with `sklearn.mixture.GaussianMixture`. One chain, one thread, as the notebook.
 
 use collapse_core::check::check_stream;
-use collapse_mixture::gmm_chain::experiment;
 use collapse_mixture::gmm_chain::Setup;
+use collapse_mixture::gmm_chain::experiment;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn setup(setting: &str) -> Setup {
@@ -31,9 +31,18 @@ fn bench(c: &mut Criterion) {
         let s = setup(setting);
         // Mean EM iterations per generation, for comparison with sklearn's n_iter_.
         let recs = s.run_one(0, &mut check_stream("bench-mixture", 0));
-        let it: Vec<f64> = recs.iter().filter(|r| r.metric == "em_iterations").map(|r| r.value).collect();
-        eprintln!("{setting}: mean EM iterations per generation = {:.1}", it.iter().sum::<f64>() / it.len() as f64);
-        g.bench_function(setting, |b| b.iter(|| s.run_one(0, &mut check_stream("bench-mixture", 0))));
+        let it: Vec<f64> = recs
+            .iter()
+            .filter(|r| r.metric == "em_iterations")
+            .map(|r| r.value)
+            .collect();
+        eprintln!(
+            "{setting}: mean EM iterations per generation = {:.1}",
+            it.iter().sum::<f64>() / it.len() as f64
+        );
+        g.bench_function(setting, |b| {
+            b.iter(|| s.run_one(0, &mut check_stream("bench-mixture", 0)))
+        });
     }
     g.finish();
 }

@@ -46,8 +46,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("sft", |b| b.iter(|| run(&pop, Schedule::Sft, true)));
     g.bench_function("dpo", |b| b.iter(|| run(&pop, Schedule::Dpo, true)));
     g.bench_function("sft-dpo", |b| b.iter(|| run(&pop, Schedule::SftDpo, true)));
-    g.bench_function("sft-expected", |b| b.iter(|| run(&pop, Schedule::Sft, false)));
-    g.bench_function("dpo-expected", |b| b.iter(|| run(&pop, Schedule::Dpo, false)));
+    g.bench_function("sft-expected", |b| {
+        b.iter(|| run(&pop, Schedule::Sft, false))
+    });
+    g.bench_function("dpo-expected", |b| {
+        b.iter(|| run(&pop, Schedule::Dpo, false))
+    });
     g.finish();
 }
 
