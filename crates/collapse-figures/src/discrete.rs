@@ -106,13 +106,17 @@ fn rank_frequency(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let f = setup.family();
     let mut snaps = Vec::new();
     setup
-        .run_one(&f, &mut stream(env.seed, "discrete-rank-frequency", 0), |g, model| {
-            if gens.contains(&g) {
-                let mut p = model.p.clone();
-                p.sort_by(|a, b| b.total_cmp(a));
-                snaps.push((g, p));
-            }
-        })
+        .run_one(
+            &f,
+            &mut stream(env.seed, "discrete-rank-frequency", 0),
+            |g, model| {
+                if gens.contains(&g) {
+                    let mut p = model.p.clone();
+                    p.sort_by(|a, b| b.total_cmp(a));
+                    snaps.push((g, p));
+                }
+            },
+        )
         .map_err(|e| FigureError::Run(e.to_string()))?;
     let mut panel = Panel::new(
         "p₍ᵣ₎ of one chain, sorted (rank r); 1/M is the smallest positive mass",
@@ -184,7 +188,11 @@ fn support_panels(rows: &[SummaryRow], series: &str) -> Vec<Panel> {
         &ys(c("support", |r| r.q05)),
         &ys(c("support", |r| r.q95)),
     ));
-    left.push(Series::line("simulation (mean)", 0, c("support", |r| r.mean)));
+    left.push(Series::line(
+        "simulation (mean)",
+        0,
+        c("support", |r| r.mean),
+    ));
     let th = c("theory_support", |r| r.mean);
     if !th.is_empty() {
         left.push(Series::dashed("exact", 1, th));
@@ -195,7 +203,11 @@ fn support_panels(rows: &[SummaryRow], series: &str) -> Vec<Panel> {
         "probability",
     )
     .legend(Legend::LowerRight);
-    right.push(Series::line("absorbed (simulation)", 0, c("absorbed", |r| r.mean)));
+    right.push(Series::line(
+        "absorbed (simulation)",
+        0,
+        c("absorbed", |r| r.mean),
+    ));
     let th = c("theory_absorbed", |r| r.mean);
     if !th.is_empty() {
         right.push(Series::dashed("absorbed (exact)", 1, th));
@@ -238,7 +250,11 @@ fn absorption_time(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         let t = at.map_or(f64::INFINITY, |g| g as f64);
         vec![Record::new(ABSORPTION_SERIES, r, 0, "absorption_time", t)]
     });
-    let times: Vec<f64> = records.iter().map(|r| r.value).filter(|t| t.is_finite()).collect();
+    let times: Vec<f64> = records
+        .iter()
+        .map(|r| r.value)
+        .filter(|t| t.is_finite())
+        .collect();
     let (_, absorbed) = theory::support_and_absorption(&normalised(&w), m, horizon);
     let exact: f64 = absorbed.iter().map(|a| 1.0 - a).sum();
     let width = 10.0;
@@ -301,7 +317,13 @@ fn survival(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         let mut v = Vec::with_capacity(kmax as usize + 1);
         setup
             .run_one(&f, rng, |g, model| {
-                v.push(Record::new("survival", r, g, "alive", f64::from(u8::from(model.prob(0) > 0.0))));
+                v.push(Record::new(
+                    "survival",
+                    r,
+                    g,
+                    "alive",
+                    f64::from(u8::from(model.prob(0) > 0.0)),
+                ));
             })
             .expect("replace chains run");
         v
@@ -453,7 +475,11 @@ fn run_figure(p: &Params, rows: &[SummaryRow], seed: u64) -> Chart {
         .map(|x| x.name())
         .unwrap_or("replace");
     let mut panels = support_panels(rows, series);
-    let mut tv = Panel::new("TV to generation 0 and mass of the top category", "generation n", "");
+    let mut tv = Panel::new(
+        "TV to generation 0 and mass of the top category",
+        "generation n",
+        "",
+    );
     let c = |metric: &str| summary_curve(rows, series, metric, |r| r.mean);
     tv.push(Series::line("tv", 0, c("tv")));
     tv.push(Series::line("p_top", 1, c("p_top")));

@@ -9,6 +9,7 @@
 
 pub mod plot;
 
+mod discrete;
 mod gaussian;
 mod language_model;
 mod mixture;
@@ -51,6 +52,7 @@ pub struct RunFigure {
 pub fn figures() -> Vec<FigureSpec> {
     let mut all = Vec::new();
     all.extend(gaussian::figures());
+    all.extend(discrete::figures());
     all.extend(language_model::figures());
     all.extend(mixture::figures());
     all.extend(sources::figures());
@@ -63,6 +65,7 @@ pub fn figures() -> Vec<FigureSpec> {
 pub fn run_figures() -> Vec<RunFigure> {
     let mut all = Vec::new();
     all.extend(gaussian::run_figures());
+    all.extend(discrete::run_figures());
     all.extend(language_model::run_figures());
     all.extend(mixture::run_figures());
     all.extend(sources::run_figures());

@@ -7,6 +7,7 @@ use collapse_figures::{FigureSpec, RunFigure};
 pub fn experiments() -> Vec<Experiment> {
     let mut all = Vec::new();
     all.extend(collapse_gaussian::experiments());
+    all.extend(collapse_discrete::experiments());
     all.extend(collapse_ngram::experiments());
     all.extend(collapse_mixture::experiments());
     all.extend(collapse_regression::experiments());
@@ -18,6 +19,7 @@ pub fn experiments() -> Vec<Experiment> {
 pub fn checks() -> Vec<Check> {
     let mut all = Vec::new();
     all.extend(collapse_gaussian::checks());
+    all.extend(collapse_discrete::checks());
     all.extend(collapse_ngram::checks());
     all.extend(collapse_mixture::checks());
     all.extend(collapse_regression::checks());

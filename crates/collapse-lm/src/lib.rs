@@ -1,1 +1,0 @@
-//! collapse-lm (work in progress).
