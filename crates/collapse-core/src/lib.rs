@@ -20,6 +20,7 @@ pub mod chain;
 pub mod check;
 pub mod ensemble;
 pub mod experiment;
+pub mod normal;
 pub mod params;
 pub mod policy;
 pub mod records;

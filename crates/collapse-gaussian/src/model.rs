@@ -82,8 +82,8 @@ impl Stats1 {
         if xs.is_empty() {
             return Self::default();
         }
-        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
-        let m2 = xs.iter().map(|x| (x - mean) * (x - mean)).sum();
+        let mean = sum_lanes(xs, |x| x) / xs.len() as f64;
+        let m2 = sum_lanes(xs, |x| (x - mean) * (x - mean));
         Self {
             n: xs.len() as u64,
             mean,
@@ -115,6 +115,26 @@ impl Dataset for Stats1 {
     fn subsample(&self, _: usize, _: &mut Rng) -> Option<Self> {
         None
     }
+}
+
+/// Σ f(x) with eight independent partial sums, combined in a fixed order: a single running sum
+/// is a chain of dependent additions (one per 4 cycles), which made the two passes of
+/// [`Stats1::of`] cost as much as drawing the points. The order is fixed, so results do not
+/// depend on anything but the data.
+fn sum_lanes(xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let chunks = xs.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += f(c[k]);
+        }
+    }
+    let mut tail = 0.0;
+    for &x in rest {
+        tail += f(x);
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
 }
 
 /// 1-D data kept point by point.
@@ -276,12 +296,9 @@ impl Family for Naive1 {
         fit1(self.estimator, &Stats1::of(&d.0), TRUTH1.var)
     }
     fn sample(&self, g: &Gaussian1, n: usize, rng: &mut Rng) -> Points1 {
-        let sd = g.var.sqrt();
-        Points1(
-            (0..n)
-                .map(|_| g.mean + sd * rng.sample::<f64, _>(StandardNormal))
-                .collect(),
-        )
+        let mut points = Vec::with_capacity(n);
+        collapse_core::normal::extend_normal(rng, n, g.mean, g.var.sqrt(), &mut points);
+        Points1(points)
     }
     fn fit_population(&self, mix: &[(f64, &Gaussian1)]) -> Option<Gaussian1> {
         Some(population1(
@@ -536,7 +553,7 @@ impl Family for NaiveD {
     }
     fn sample(&self, g: &GaussianD, n: usize, rng: &mut Rng) -> PointsD {
         let d = g.mean.len();
-        let z = DMatrix::from_fn(d, n, |_, _| rng.sample::<f64, _>(StandardNormal));
+        let z = DMatrix::from_vec(d, n, collapse_core::normal::standard_normals(rng, d * n));
         let mut x = g.factor() * z;
         for mut c in x.column_iter_mut() {
             c += &g.mean;
