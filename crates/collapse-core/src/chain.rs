@@ -29,6 +29,21 @@ pub trait Dataset: Sized + Clone + Send {
     fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self>;
 }
 
+/// `n` distinct indices of `0..len` drawn uniformly without replacement (a partial
+/// Fisher–Yates shuffle), in the order drawn: what `Dataset::subsample` needs for data kept
+/// point by point.
+pub fn sample_indices(len: usize, n: usize, rng: &mut Rng) -> Vec<usize> {
+    use rand::RngExt;
+    let mut idx: Vec<usize> = (0..len).collect();
+    let n = n.min(len);
+    for i in 0..n {
+        let j = rng.random_range(i..len);
+        idx.swap(i, j);
+    }
+    idx.truncate(n);
+    idx
+}
+
 /// A model family: how to fit, how to sample.
 pub trait Family: Sync {
     /// A fitted model (or the truth).

@@ -10,7 +10,7 @@
 //! | `accumulate-subsample` | `M_g` points drawn without replacement from everything so far |
 //! | `mix` | `round(f M_g)` fresh real samples and `M_g − round(f M_g)` samples of generation g |
 
-use crate::params::ParamError;
+use crate::params::{ParamError, ParamSpec, Params};
 
 /// How each generation's training data is assembled.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -60,6 +60,42 @@ impl Policy {
             Policy::AccumulateSubsample => "accumulate-subsample",
             Policy::Mix { .. } => "mix",
         }
+    }
+}
+
+/// The `policy` and `real_fraction` parameters every chain experiment declares.
+pub fn policy_params() -> [ParamSpec; 2] {
+    [
+        ParamSpec::choice(
+            "policy",
+            "replace",
+            POLICY_NAMES,
+            "how each generation's training data is assembled",
+        ),
+        ParamSpec::float(
+            "real_fraction",
+            0.1,
+            0.0,
+            1.0,
+            "fraction of fresh real data per generation (policy mix)",
+        ),
+    ]
+}
+
+/// The `growth` parameter of chain experiments with a sample-size schedule.
+pub fn growth_param() -> ParamSpec {
+    ParamSpec::choice(
+        "growth",
+        "constant",
+        SCHEDULE_NAMES,
+        "sample size M_g = M, M(g+1) or M(g+1)^2",
+    )
+}
+
+impl Policy {
+    /// The policy named by the `policy` and `real_fraction` parameters.
+    pub fn from_params(p: &Params) -> Result<Self, ParamError> {
+        Policy::parse(p.text("policy"), p.float("real_fraction"))
     }
 }
 

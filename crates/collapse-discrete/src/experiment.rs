@@ -6,7 +6,6 @@ use crate::model::{
 };
 use crate::theory;
 use collapse_core::chain::{ChainConfig, ChainError};
-use collapse_core::policy::{POLICY_NAMES, SCHEDULE_NAMES};
 use collapse_core::{
     Experiment, ExperimentError, ParamError, ParamSpec, Params, Policy, Record, Rng, RunContext,
     RunOutput, Schedule, Sources, TheoryRow, run_chain,
@@ -23,6 +22,7 @@ pub const EXTINCTION_SERIES: &str = "extinction";
 pub const ABSORPTION_SERIES: &str = "absorption";
 
 fn params() -> Vec<ParamSpec> {
+    let [policy, real_fraction] = collapse_core::policy::policy_params();
     vec![
         ParamSpec::int(
             "categories",
@@ -66,25 +66,9 @@ fn params() -> Vec<ParamSpec> {
         ),
         ParamSpec::float_above("alpha", 0.5, 0.0, 1e9, "pseudo-count of fit=add-alpha"),
         ParamSpec::int("top_k", 10, 1, 10_000_000, "categories kept by fit=top-k"),
-        ParamSpec::choice(
-            "policy",
-            "replace",
-            POLICY_NAMES,
-            "how each generation's training data is assembled",
-        ),
-        ParamSpec::float(
-            "real_fraction",
-            0.1,
-            0.0,
-            1.0,
-            "fraction of fresh real data per generation (policy mix)",
-        ),
-        ParamSpec::choice(
-            "growth",
-            "constant",
-            SCHEDULE_NAMES,
-            "sample size M_g = M, M(g+1) or M(g+1)^2",
-        ),
+        policy,
+        real_fraction,
+        collapse_core::policy::growth_param(),
         ParamSpec::choice(
             "mode",
             "finite",
@@ -215,7 +199,7 @@ impl Setup {
                 generations: p.int("generations") as u64,
                 samples: p.usize("samples"),
                 schedule: Schedule::parse(p.text("growth"))?,
-                policy: Policy::parse(p.text("policy"), p.float("real_fraction"))?,
+                policy: Policy::from_params(p)?,
                 finite: p.text("mode") == "finite",
             },
             replicates: p.int("replicates") as u64,

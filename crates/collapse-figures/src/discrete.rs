@@ -471,7 +471,7 @@ fn sources_panel(rows: &[SummaryRow]) -> Panel {
 }
 
 fn run_figure(p: &Params, rows: &[SummaryRow], seed: u64) -> Chart {
-    let series = Policy::parse(p.text("policy"), p.float("real_fraction"))
+    let series = Policy::from_params(p)
         .map(|x| x.name())
         .unwrap_or("replace");
     let mut panels = support_panels(rows, series);

@@ -215,7 +215,7 @@ fn density_drift(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
 }
 
 fn run_figure(p: &Params, rows: &[SummaryRow], seed: u64) -> Chart {
-    let series = Policy::parse(p.text("policy"), p.float("real_fraction"))
+    let series = Policy::from_params(p)
         .map(|x| x.name())
         .unwrap_or("replace");
     let curve =

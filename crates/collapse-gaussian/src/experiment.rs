@@ -5,7 +5,6 @@ use crate::model::{
 };
 use crate::theory;
 use collapse_core::chain::{ChainConfig, ChainError};
-use collapse_core::policy::{POLICY_NAMES, SCHEDULE_NAMES};
 use collapse_core::{
     Experiment, ExperimentError, Family, ParamError, ParamSpec, Params, Policy, Record, RunContext,
     RunOutput, Schedule, TheoryRow, run_chain,
@@ -15,6 +14,7 @@ use collapse_core::{
 pub const ID: &str = "gaussian-chain";
 
 fn params() -> Vec<ParamSpec> {
+    let [policy, real_fraction] = collapse_core::policy::policy_params();
     vec![
         ParamSpec::int(
             "dim",
@@ -50,25 +50,9 @@ fn params() -> Vec<ParamSpec> {
             &["exact", "naive"],
             "exact draws the sufficient statistics from their laws; naive draws every point",
         ),
-        ParamSpec::choice(
-            "policy",
-            "replace",
-            POLICY_NAMES,
-            "how each generation's training data is assembled",
-        ),
-        ParamSpec::float(
-            "real_fraction",
-            0.1,
-            0.0,
-            1.0,
-            "fraction of fresh real data per generation (policy mix)",
-        ),
-        ParamSpec::choice(
-            "growth",
-            "constant",
-            SCHEDULE_NAMES,
-            "sample size M_g = M, M(g+1) or M(g+1)^2",
-        ),
+        policy,
+        real_fraction,
+        collapse_core::policy::growth_param(),
         ParamSpec::choice(
             "mode",
             "finite",
@@ -149,7 +133,7 @@ impl Setup {
                 generations: p.int("generations") as u64,
                 samples: p.usize("samples"),
                 schedule: Schedule::parse(p.text("growth"))?,
-                policy: Policy::parse(p.text("policy"), p.float("real_fraction"))?,
+                policy: Policy::from_params(p)?,
                 finite: p.text("mode") == "finite",
             },
             replicates: p.int("replicates") as u64,

@@ -141,18 +141,6 @@ fn sum_lanes(xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Points1(pub Vec<f64>);
 
-/// `n` indices of `0..len` without replacement (partial Fisher–Yates on an index vector).
-fn choose(len: usize, n: usize, rng: &mut Rng) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..len).collect();
-    let n = n.min(len);
-    for i in 0..n {
-        let j = rng.random_range(i..len);
-        idx.swap(i, j);
-    }
-    idx.truncate(n);
-    idx
-}
-
 impl Dataset for Points1 {
     fn len(&self) -> usize {
         self.0.len()
@@ -162,7 +150,7 @@ impl Dataset for Points1 {
     }
     fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
         Some(Points1(
-            choose(self.0.len(), n, rng)
+            collapse_core::chain::sample_indices(self.0.len(), n, rng)
                 .into_iter()
                 .map(|i| self.0[i])
                 .collect(),
@@ -407,7 +395,7 @@ impl Dataset for PointsD {
         self.0 = m;
     }
     fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
-        let idx = choose(self.0.ncols(), n, rng);
+        let idx = collapse_core::chain::sample_indices(self.0.ncols(), n, rng);
         Some(PointsD(self.0.select_columns(idx.iter())))
     }
 }

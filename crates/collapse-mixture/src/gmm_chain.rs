@@ -14,7 +14,6 @@ use crate::em::{EmConfig, Init};
 use crate::family::{Fit, MixtureFamily};
 use crate::model::{Gaussian, Mixture, l2_distance};
 use collapse_core::chain::ChainConfig;
-use collapse_core::policy::POLICY_NAMES;
 use collapse_core::{
     Experiment, ExperimentError, ParamError, ParamSpec, Params, Policy, Record, RunContext,
     RunOutput, Schedule, run_chain,
@@ -28,6 +27,7 @@ pub const ID: &str = "gmm-chain";
 pub const SNAPSHOTS: &str = "0,50,100,150,200,350,2000";
 
 fn params() -> Vec<ParamSpec> {
+    let [policy, real_fraction] = collapse_core::policy::policy_params();
     vec![
         ParamSpec::choice(
             "setting",
@@ -100,19 +100,8 @@ fn params() -> Vec<ParamSpec> {
             100,
             "k-means++ starts; the clustering of least inertia starts EM",
         ),
-        ParamSpec::choice(
-            "policy",
-            "replace",
-            POLICY_NAMES,
-            "how each generation's training data is assembled",
-        ),
-        ParamSpec::float(
-            "real_fraction",
-            0.1,
-            0.0,
-            1.0,
-            "fraction of fresh real data per generation (policy mix)",
-        ),
+        policy,
+        real_fraction,
         ParamSpec::text(
             "snapshots",
             SNAPSHOTS,
@@ -233,7 +222,7 @@ impl Setup {
                 generations: p.int("generations") as u64,
                 samples: p.usize("samples"),
                 schedule: Schedule::Constant,
-                policy: Policy::parse(p.text("policy"), p.float("real_fraction"))?,
+                policy: Policy::from_params(p)?,
                 finite: true,
             },
             replicates: p.int("replicates") as u64,

@@ -14,7 +14,6 @@ use collapse_core::{
     Dataset, Experiment, ExperimentError, Family, ParamError, ParamSpec, Params, Policy, Record,
     Rng, RunContext, RunOutput, Schedule, run_chain,
 };
-use rand::RngExt;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -53,23 +52,12 @@ impl Dataset for Blocks {
     }
     fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
         Some(Blocks(
-            choose(self.0.len(), n, rng)
+            collapse_core::chain::sample_indices(self.0.len(), n, rng)
                 .into_iter()
                 .map(|i| self.0[i].clone())
                 .collect(),
         ))
     }
-}
-
-fn choose(len: usize, n: usize, rng: &mut Rng) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..len).collect();
-    let n = n.min(len);
-    for i in 0..n {
-        let j = rng.random_range(i..len);
-        idx.swap(i, j);
-    }
-    idx.truncate(n);
-    idx
 }
 
 /// A fitted generation: the model and the data it was trained on.
@@ -153,7 +141,7 @@ impl Family for LmFamily {
         let prompts: Vec<usize> = if n == train.len() {
             (0..n).collect()
         } else {
-            choose(train.len(), n, rng)
+            collapse_core::chain::sample_indices(train.len(), n, rng)
         };
         match model {
             LmModel::Truth => Blocks(prompts.into_iter().map(|i| train[i].clone()).collect()),
