@@ -349,8 +349,14 @@ fn tx(v: f64, log: bool) -> Option<f64> {
     }
 }
 
-fn tick_label(v: f64, log: bool) -> String {
+/// The label of a tick at `v` (log10 of the value on a log axis). On a log axis spanning
+/// several decades (`sparse`) only 1, 2 and 5 times a power of ten are labelled; a log axis
+/// narrower than that labels every tick with its value.
+fn tick_label(v: f64, log: bool, sparse: bool) -> String {
     let x = if log { 10f64.powf(v) } else { v };
+    if log && !sparse {
+        return tick_label(x, false, false);
+    }
     if log && (v - v.round()).abs() > 1e-9 {
         // Between decades only 2× and 5× are labelled, so log axes read as 1, 2, 5, 10, …
         let mantissa = 10f64.powf(v - v.floor());
@@ -451,14 +457,16 @@ where
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(draw_err)?;
     let (xl, yl) = (panel.x_log, panel.y_log);
+    // A log axis over less than a decade and a half gets few labels under the 1-2-5 rule.
+    let (xs, ys) = (xl && x1 - x0 >= 1.5, yl && y1 - y0 >= 1.5);
     chart
         .configure_mesh()
         .x_desc(&panel.x_label)
         .y_desc(&panel.y_label)
-        .x_labels(if xl { 20 } else { 8 })
-        .y_labels(if yl { 20 } else { 8 })
-        .x_label_formatter(&|v| tick_label(*v, xl))
-        .y_label_formatter(&|v| tick_label(*v, yl))
+        .x_labels(if xs { 20 } else { 8 })
+        .y_labels(if ys { 20 } else { 8 })
+        .x_label_formatter(&|v| tick_label(*v, xl, xs))
+        .y_label_formatter(&|v| tick_label(*v, yl, ys))
         .label_style(("sans-serif", 13))
         .axis_desc_style(("sans-serif", 14))
         .light_line_style(RGBColor(235, 235, 235))
@@ -589,8 +597,11 @@ mod tests {
 
     #[test]
     fn log_tick_labels() {
-        assert_eq!(tick_label(-3.0, true), "1e-3");
-        assert_eq!(tick_label(2.0, true), "100");
-        assert_eq!(tick_label(0.25, false), "0.25");
+        assert_eq!(tick_label(-3.0, true, true), "1e-3");
+        assert_eq!(tick_label(2.0, true, true), "100");
+        assert_eq!(tick_label(2.5, true, true), "");
+        assert_eq!(tick_label(0.25, false, false), "0.25");
+        // A narrow log axis labels the value itself.
+        assert_eq!(tick_label(3.0f64.log10(), true, false), "3");
     }
 }
