@@ -555,6 +555,29 @@ fn merge(dirs: &[PathBuf], dest: &Path, out: &mut dyn Write) -> CliResult {
     Ok(0)
 }
 
+/// The items whose name starts with `--only`'s prefix (all without one); an empty selection is
+/// refused with the list of names.
+fn select<T>(
+    items: Vec<T>,
+    name: fn(&T) -> &'static str,
+    only: Option<&str>,
+    what: &str,
+) -> Result<Vec<T>, CliError> {
+    let all: Vec<&str> = items.iter().map(name).collect();
+    let chosen: Vec<T> = items
+        .into_iter()
+        .filter(|x| only.is_none_or(|p| name(x).starts_with(p)))
+        .collect();
+    if chosen.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--only: no {what} starts with `{}`; valid: {}",
+            only.unwrap_or(""),
+            all.join(", ")
+        )));
+    }
+    Ok(chosen)
+}
+
 fn fmt_num(x: f64) -> String {
     if x == 0.0 {
         "0".into()
@@ -572,18 +595,7 @@ fn verify(
     pool: &Option<rayon::ThreadPool>,
     out: &mut dyn Write,
 ) -> CliResult {
-    let checks: Vec<_> = registry::checks()
-        .into_iter()
-        .filter(|c| only.is_none_or(|p| c.id.starts_with(p)))
-        .collect();
-    if checks.is_empty() {
-        let ids: Vec<&str> = registry::checks().iter().map(|c| c.id).collect();
-        return Err(CliError::Usage(format!(
-            "--only: no check id starts with `{}`; ids: {}",
-            only.unwrap_or(""),
-            ids.join(", ")
-        )));
-    }
+    let checks = select(registry::checks(), |c| c.id, only, "check id")?;
     let budget = if quick { Budget::Quick } else { Budget::Full };
     let bar = Bar::new("verify");
     bar.start(checks.len() as u64);
@@ -648,18 +660,7 @@ fn finite_or_null(x: f64) -> serde_json::Value {
 }
 
 fn figures(only: Option<&str>, dir: &Path, seed: u64, out: &mut dyn Write) -> CliResult {
-    let specs: Vec<_> = registry::figures()
-        .into_iter()
-        .filter(|f| only.is_none_or(|p| f.name.starts_with(p)))
-        .collect();
-    if specs.is_empty() {
-        let names: Vec<&str> = registry::figures().iter().map(|f| f.name).collect();
-        return Err(CliError::Usage(format!(
-            "--only: no figure name starts with `{}`; figures: {}",
-            only.unwrap_or(""),
-            names.join(", ")
-        )));
-    }
+    let specs = select(registry::figures(), |f| f.name, only, "figure name")?;
     for f in specs {
         let bar = Bar::new(f.name);
         let started = Instant::now();
