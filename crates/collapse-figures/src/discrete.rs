@@ -6,7 +6,7 @@ use crate::plot::{Chart, FigureError, Legend, Panel, Series, summary_curve};
 use crate::{FigureEnv, FigureSpec, RunFigure, provenance};
 use collapse_core::records::summarize;
 use collapse_core::rng::stream;
-use collapse_core::{Params, Policy, Record, RunContext, Shard, Sources, SummaryRow};
+use collapse_core::{Params, Policy, Record, Sources, SummaryRow};
 use collapse_discrete::experiment::{
     ABSORPTION_SERIES, EXTINCTION_SERIES, ID, SOURCES_ID, Setup, experiment, sources_experiment,
 };
@@ -68,23 +68,7 @@ fn run_of(
     x: collapse_core::Experiment,
     sets: &[(&str, &str)],
 ) -> Result<(Vec<Record>, Vec<SummaryRow>), FigureError> {
-    let ctx = RunContext {
-        seed: env.seed,
-        key: x.id.into(),
-        shard: Shard::WHOLE,
-        progress: env.progress,
-    };
-    let p = x
-        .resolve(
-            None,
-            &sets
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<Vec<_>>(),
-        )
-        .map_err(|e| FigureError::Run(e.to_string()))?;
-    env.progress.start((x.work)(&p));
-    let out = (x.run)(&p, &ctx).map_err(|e| FigureError::Run(e.to_string()))?;
+    let (_, out) = env.run(&x, sets)?;
     let rows = summarize(&out.records, &out.theory);
     Ok((out.records, rows))
 }
@@ -232,12 +216,7 @@ fn absorption_time(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let setup = Setup::replace(w.clone(), FitRule::EMPIRICAL, m, horizon);
     let f = setup.family();
     env.progress.start(chains);
-    let ctx = RunContext {
-        seed: env.seed,
-        key: "discrete-absorption-time".into(),
-        shard: Shard::WHOLE,
-        progress: env.progress,
-    };
+    let ctx = env.context("discrete-absorption-time");
     let records = ctx.replicates("", chains, |r, rng| {
         let mut at = None;
         setup
@@ -307,12 +286,7 @@ fn survival(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let setup = Setup::replace(vec![p0, 1.0 - p0], FitRule::EMPIRICAL, m, kmax);
     let f = setup.family();
     env.progress.start(chains);
-    let ctx = RunContext {
-        seed: env.seed,
-        key: "discrete-survival-suresh".into(),
-        shard: Shard::WHOLE,
-        progress: env.progress,
-    };
+    let ctx = env.context("discrete-survival-suresh");
     let records = ctx.replicates("", chains, |r, rng| {
         let mut v = Vec::with_capacity(kmax as usize + 1);
         setup

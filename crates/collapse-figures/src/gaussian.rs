@@ -4,7 +4,7 @@ use crate::plot::{Chart, FigureError, Panel, Series, summary_curve};
 use crate::{FigureEnv, FigureSpec, RunFigure, provenance};
 use collapse_core::chain::ChainConfig;
 use collapse_core::records::summarize;
-use collapse_core::{Params, Policy, RunContext, Schedule, SummaryRow, run_chain};
+use collapse_core::{Params, Policy, Schedule, SummaryRow, run_chain};
 use collapse_gaussian::experiment::{ID, experiment};
 use collapse_gaussian::model::{Estimator, Exact1, Gaussian1};
 use collapse_gaussian::theory;
@@ -39,22 +39,7 @@ pub fn run_figures() -> Vec<RunFigure> {
 }
 
 fn summary_of(env: &FigureEnv<'_>, sets: &[(&str, &str)]) -> Result<Vec<SummaryRow>, FigureError> {
-    let x = experiment();
-    let ctx = RunContext {
-        seed: env.seed,
-        key: ID.into(),
-        shard: collapse_core::Shard::WHOLE,
-        progress: env.progress,
-    };
-    let replicates: u64 = sets
-        .iter()
-        .find(|(k, _)| *k == "replicates")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(1000);
-    env.progress.start(replicates);
-    let (_, out) = x
-        .run_with(sets, &ctx)
-        .map_err(|e| FigureError::Run(e.to_string()))?;
+    let (_, out) = env.run(&experiment(), sets)?;
     Ok(summarize(&out.records, &out.theory))
 }
 

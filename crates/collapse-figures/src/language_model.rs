@@ -5,7 +5,7 @@
 use crate::plot::{Chart, FigureError, Legend, Panel, Series, summary_curve};
 use crate::{FigureEnv, FigureSpec, RunFigure, provenance};
 use collapse_core::records::summarize;
-use collapse_core::{Params, Record, RunContext, Shard, SummaryRow};
+use collapse_core::{Params, Record, SummaryRow};
 use collapse_ngram::experiment::{HIST_BINS, HIST_MAX, ID, experiment};
 use std::sync::{Mutex, OnceLock};
 
@@ -49,18 +49,7 @@ fn default_run(env: &FigureEnv<'_>) -> Result<(Params, Vec<Record>, Vec<SummaryR
     {
         return Ok((p.clone(), r.clone(), s.clone()));
     }
-    let x = experiment();
-    let p = x.defaults();
-    env.progress.start((x.work)(&p));
-    let ctx = RunContext {
-        seed: env.seed,
-        key: ID.into(),
-        shard: Shard::WHOLE,
-        progress: env.progress,
-    };
-    let (p, out) = x
-        .run_with(&[], &ctx)
-        .map_err(|e| FigureError::Run(e.to_string()))?;
+    let (p, out) = env.run(&experiment(), &[])?;
     let s = summarize(&out.records, &out.theory);
     *guard = Some((env.seed, p.clone(), out.records.clone(), s.clone()));
     Ok((p, out.records, s))

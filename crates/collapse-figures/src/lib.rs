@@ -17,7 +17,7 @@ mod regression;
 mod selftrain;
 mod sources;
 
-use collapse_core::{Params, Progress, SummaryRow};
+use collapse_core::{Experiment, Params, Progress, RunContext, RunOutput, Shard, SummaryRow};
 pub use plot::{Chart, FigureError, Legend, Panel, Series};
 
 /// What a figure's render function gets.
@@ -26,6 +26,37 @@ pub struct FigureEnv<'a> {
     pub seed: u64,
     /// Progress of the work behind the figure.
     pub progress: &'a dyn Progress,
+}
+
+impl FigureEnv<'_> {
+    /// The context of a whole (unsharded) run keyed by `key` under the figure's seed.
+    pub fn context(&self, key: &str) -> RunContext<'_> {
+        RunContext {
+            seed: self.seed,
+            key: key.into(),
+            shard: Shard::WHOLE,
+            progress: self.progress,
+        }
+    }
+
+    /// Runs `x` at its defaults overridden by `sets`, as `collapse run` would, with progress
+    /// sized by the experiment's own measure of its work.
+    pub fn run(
+        &self,
+        x: &Experiment,
+        sets: &[(&str, &str)],
+    ) -> Result<(Params, RunOutput), FigureError> {
+        let sets: Vec<(String, String)> = sets
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let p = x
+            .resolve(None, &sets)
+            .map_err(|e| FigureError::Run(e.to_string()))?;
+        self.progress.start((x.work)(&p));
+        let out = (x.run)(&p, &self.context(x.id)).map_err(|e| FigureError::Run(e.to_string()))?;
+        Ok((p, out))
+    }
 }
 
 /// A registered figure.

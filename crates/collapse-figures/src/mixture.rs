@@ -4,7 +4,7 @@
 use crate::plot::{Chart, FigureError, Panel, Series, summary_curve};
 use crate::{FigureEnv, FigureSpec, Legend, RunFigure, provenance};
 use collapse_core::records::summarize;
-use collapse_core::{Params, Record, RunContext, Shard, SummaryRow};
+use collapse_core::{Params, Record, SummaryRow};
 use collapse_mixture::gmm_chain::{self, mixture_from_snapshot};
 use collapse_mixture::kde;
 use collapse_mixture::model::Mixture;
@@ -49,29 +49,12 @@ pub fn run_figures() -> Vec<RunFigure> {
     ]
 }
 
-fn ctx<'a>(env: &'a FigureEnv<'a>, key: &str) -> RunContext<'a> {
-    RunContext {
-        seed: env.seed,
-        key: key.into(),
-        shard: Shard::WHOLE,
-        progress: env.progress,
-    }
-}
-
-fn run(
-    env: &FigureEnv<'_>,
-    id: &str,
-    sets: &[(&str, &str)],
-    work: u64,
-) -> Result<Vec<Record>, FigureError> {
+fn run(env: &FigureEnv<'_>, id: &str, sets: &[(&str, &str)]) -> Result<Vec<Record>, FigureError> {
     let e = collapse_mixture::experiments()
         .into_iter()
         .find(|e| e.id == id)
         .ok_or_else(|| FigureError::Run(format!("{id} is not registered")))?;
-    env.progress.start(work);
-    let (_, out) = e
-        .run_with(sets, &ctx(env, id))
-        .map_err(|e| FigureError::Run(e.to_string()))?;
+    let (_, out) = env.run(&e, sets)?;
     let mut recs = out.records;
     // Theory rows travel as records of replicate u64::MAX so one list carries both.
     recs.extend(out.theory.into_iter().map(|t| Record {
@@ -133,7 +116,6 @@ fn snapshots(env: &FigureEnv<'_>, setting: &'static str) -> Result<Chart, Figure
         env,
         gmm_chain::ID,
         &[("setting", setting), ("replicates", reps)],
-        1,
     )?;
     let e = gmm_chain::experiment();
     let snaps = gmm_chain::parse_snapshots(gmm_chain::SNAPSHOTS)
@@ -228,7 +210,6 @@ fn l2_curve(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
                 ("replicates", reps),
                 ("snapshots", ""),
             ],
-            8,
         )?
         .into_iter()
         .filter(|r| r.step > 0)
@@ -263,7 +244,7 @@ fn kde_workflows(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         ("replicates", "200"),
         ("samples", "100"),
     ];
-    let recs = run(env, kde::ID, &sets, 600)?;
+    let recs = run(env, kde::ID, &sets)?;
     let (meas, theory): (Vec<Record>, Vec<Record>) =
         recs.into_iter().partition(|r| r.replicate != u64::MAX);
     let rows = summarize(&meas, &[]);

@@ -3,8 +3,8 @@
 
 use crate::plot::{Chart, FigureError, Legend, Panel, Series};
 use crate::{FigureEnv, FigureSpec, provenance};
+use collapse_core::SummaryRow;
 use collapse_core::records::summarize;
-use collapse_core::{RunContext, SummaryRow};
 use collapse_regression::experiments::{iterated_experiment, mix_experiment, tails_experiment};
 use collapse_regression::iterated::{optimal_lambda, ridge_iterated};
 use collapse_regression::theory::{MixProblem, Spectrum, equivalent};
@@ -50,23 +50,7 @@ fn run(
     exp: collapse_core::Experiment,
     sets: &[(&str, &str)],
 ) -> Result<Vec<SummaryRow>, FigureError> {
-    let ctx = RunContext {
-        seed: env.seed,
-        key: exp.id.into(),
-        shard: collapse_core::Shard::WHOLE,
-        progress: env.progress,
-    };
-    let p = exp
-        .resolve(
-            None,
-            &sets
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect::<Vec<_>>(),
-        )
-        .map_err(|e| FigureError::Run(e.to_string()))?;
-    env.progress.start((exp.work)(&p));
-    let out = (exp.run)(&p, &ctx).map_err(|e| FigureError::Run(e.to_string()))?;
+    let (_, out) = env.run(&exp, sets)?;
     Ok(summarize(&out.records, &out.theory))
 }
 

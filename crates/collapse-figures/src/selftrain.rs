@@ -4,7 +4,7 @@
 use crate::plot::{Chart, FigureError, Legend, Panel, Series, summary_curve};
 use crate::{FigureEnv, FigureSpec, RunFigure, provenance};
 use collapse_core::records::summarize;
-use collapse_core::{Experiment, Params, RunContext, SummaryRow};
+use collapse_core::{Experiment, Params, SummaryRow};
 use collapse_selftrain::experiment::{CURATED, REVERSAL, curated, reversal};
 
 const PARADIGMS: [(&str, &str); 3] = [
@@ -68,25 +68,7 @@ fn summary_of(
     x: &Experiment,
     sets: &[(&str, &str)],
 ) -> Result<Vec<SummaryRow>, FigureError> {
-    let ctx = RunContext {
-        seed: env.seed,
-        key: x.id.into(),
-        shard: collapse_core::Shard::WHOLE,
-        progress: env.progress,
-    };
-    let p = x
-        .resolve(
-            None,
-            &sets
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<Vec<_>>(),
-        )
-        .map_err(|e| FigureError::Run(e.to_string()))?;
-    env.progress.start((x.work)(&p));
-    let (_, out) = x
-        .run_with(sets, &ctx)
-        .map_err(|e| FigureError::Run(e.to_string()))?;
+    let (_, out) = env.run(x, sets)?;
     Ok(summarize(&out.records, &out.theory))
 }
 

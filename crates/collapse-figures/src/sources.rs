@@ -3,7 +3,7 @@
 use crate::plot::{Chart, FigureError, Panel, Series, summary_curve};
 use crate::{FigureEnv, FigureSpec, Legend, RunFigure, provenance};
 use collapse_core::records::summarize;
-use collapse_core::{Params, RunContext, Shard, Sources, SummaryRow};
+use collapse_core::{Params, Sources, SummaryRow};
 use collapse_mixture::sources::{self, ID};
 
 /// The gallery figures.
@@ -75,18 +75,7 @@ fn draw(rows: &[SummaryRow], metric: &str, title: &str, y: &str, which: &[Source
 }
 
 fn panel(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
-    let e = sources::experiment();
-    let ctx = RunContext {
-        seed: env.seed,
-        key: ID.into(),
-        shard: Shard::WHOLE,
-        progress: env.progress,
-    };
-    env.progress
-        .start(e.defaults().int("replicates") as u64 * 4 + 4);
-    let (p, out) = e
-        .run_with(&[], &ctx)
-        .map_err(|e| FigureError::Run(e.to_string()))?;
+    let (p, out) = env.run(&sources::experiment(), &[])?;
     let rows = summarize(&out.records, &out.theory);
     Ok(chart(&p, &rows, env.seed))
 }
