@@ -152,45 +152,91 @@ fn exp_nonpositive(x: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-    // Adding and subtracting 1.5·2^52 rounds to the nearest integer without a libm call.
+    // Adding 1.5·2^52 rounds to the nearest integer n and leaves n in the low mantissa bits,
+    // so neither a libm call nor a (saturating, hence branchy) float-to-int cast is needed.
     const SHIFT: f64 = 6_755_399_441_055_744.0;
     let x = x.max(-708.0);
-    let n = (x * LOG2E + SHIFT) - SHIFT;
-    let r = (x - n * LN2_HI) - n * LN2_LO;
-    let mut p = 1.0 / 479_001_600.0;
-    for c in [
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
+    let shifted = x.mul_add(LOG2E, SHIFT);
+    let n = shifted - SHIFT;
+    let r = n.mul_add(-LN2_LO, n.mul_add(-LN2_HI, x));
+    // The Taylor coefficients 1/i!, evaluated by Estrin's scheme: a dependency chain of five
+    // operations instead of Horner's twelve.
+    const C: [f64; 13] = [
+        1.0,
+        1.0,
         0.5,
-        1.0,
-        1.0,
-    ] {
-        p = p * r + c;
-    }
-    p * f64::from_bits(((n as i64 + 1023) as u64) << 52)
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5_040.0,
+        1.0 / 40_320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+        1.0 / 479_001_600.0,
+    ];
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let q = |i: usize| C[i + 1].mul_add(r, C[i]);
+    let s0 = q(2).mul_add(r2, q(0));
+    let s1 = q(6).mul_add(r2, q(4));
+    let s2 = q(10).mul_add(r2, q(8));
+    let t0 = s1.mul_add(r4, s0);
+    let t1 = C[12].mul_add(r4, s2);
+    let p = t1.mul_add(r8, t0);
+    // The low bits of `shifted` are 2^51 + n with −1022 ≤ n ≤ 0; adding the bias 1023 and
+    // shifting left by 52 keeps exactly the biased exponent n + 1023 of 2^n.
+    p * f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52)
 }
 
-/// `Σ aᵢ bᵢ` with four independent accumulators (so the loop vectorises).
+/// Independent accumulators of the reductions below: one AVX-512 register, two AVX2 ones.
+const LANES: usize = 8;
+
+/// `Σ aᵢ`, in [`LANES`] independent partial sums so that the loop vectorises (a single
+/// running sum is a serial chain of dependent additions).
 #[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..4 {
-            acc[l] += x[l] * y[l];
+fn sum(a: &[f64]) -> f64 {
+    let mut acc = [0.0f64; LANES];
+    let c = a.chunks_exact(LANES);
+    let rest = c.remainder();
+    for x in c {
+        for l in 0..LANES {
+            acc[l] += x[l];
         }
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    acc.iter().sum::<f64>() + rest.iter().sum::<f64>()
+}
+
+/// `Π aᵢ`, likewise.
+#[inline(always)]
+fn product(a: &[f64]) -> f64 {
+    let mut acc = [1.0f64; LANES];
+    let c = a.chunks_exact(LANES);
+    let rest = c.remainder();
+    for x in c {
+        for l in 0..LANES {
+            acc[l] *= x[l];
+        }
+    }
+    acc.iter().product::<f64>() * rest.iter().product::<f64>()
+}
+
+/// `Σ aᵢ bᵢ`, likewise.
+#[inline(always)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..LANES {
+            acc[l] = x[l].mul_add(y[l], acc[l]);
+        }
+    }
+    let mut s = acc.iter().sum::<f64>();
     for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
+        s = x.mul_add(*y, s);
     }
     s
 }
@@ -198,16 +244,21 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// `Σ aᵢ bᵢ cᵢ`, likewise.
 #[inline(always)]
 fn dot3(a: &[f64], b: &[f64], c: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let n = a.len() / 4 * 4;
-    for i in (0..n).step_by(4) {
-        for l in 0..4 {
-            acc[l] += a[i + l] * b[i + l] * c[i + l];
+    let mut acc = [0.0f64; LANES];
+    let (ca, cb, cc) = (
+        a.chunks_exact(LANES),
+        b.chunks_exact(LANES),
+        c.chunks_exact(LANES),
+    );
+    let (ra, rb, rc) = (ca.remainder(), cb.remainder(), cc.remainder());
+    for ((x, y), z) in ca.zip(cb).zip(cc) {
+        for l in 0..LANES {
+            acc[l] = (x[l] * y[l]).mul_add(z[l], acc[l]);
         }
     }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for i in n..a.len() {
-        s += a[i] * b[i] * c[i];
+    let mut s = acc.iter().sum::<f64>();
+    for ((x, y), z) in ra.iter().zip(rb).zip(rc) {
+        s = (x * y).mul_add(*z, s);
     }
     s
 }
@@ -246,15 +297,18 @@ fn pass<const D: usize>(
             let pr = &p.prec[j * d * d..(j + 1) * d * d];
             for a in 0..d {
                 let t = &mut t[..len];
-                t.fill(0.0);
-                for b in 0..=a {
+                let (p0, m0, x0) = (pr[a * d], mu[0], x(0));
+                for i in 0..len {
+                    t[i] = p0 * (x0[i] - m0);
+                }
+                for b in 1..=a {
                     let (pab, mb, xb) = (pr[a * d + b], mu[b], x(b));
                     for i in 0..len {
-                        t[i] += pab * (xb[i] - mb);
+                        t[i] = pab.mul_add(xb[i] - mb, t[i]);
                     }
                 }
                 for i in 0..len {
-                    out[i] -= 0.5 * t[i] * t[i];
+                    out[i] = (-0.5 * t[i]).mul_add(t[i], out[i]);
                 }
             }
         }
@@ -281,7 +335,7 @@ fn pass<const D: usize>(
             None => {
                 // Each sᵢ ∈ [1, k] and k ≤ 64, so the product of a block cannot overflow: one
                 // logarithm per block.
-                ll += mx.iter().sum::<f64>() + s.iter().product::<f64>().ln();
+                ll += sum(mx) + product(s).ln();
                 for i in 0..len {
                     inv[i] = 1.0 / s[i];
                 }
@@ -300,7 +354,7 @@ fn pass<const D: usize>(
                 r[i] *= inv[i];
             }
             let r = &lp[j * BLOCK..j * BLOCK + len];
-            acc.nk[j] += r.iter().sum::<f64>();
+            acc.nk[j] += sum(r);
             for a in 0..d {
                 acc.sx[j * d + a] += dot(r, x(a));
                 for b in a..d {
@@ -352,120 +406,177 @@ fn m_step(d: usize, acc: &Acc, total: f64, floor: f64, comps: &mut Vec<Comp>) ->
     dropped
 }
 
-/// Weighted mean and covariance (divisor Σw).
-fn moments(d: usize, xs: &[f64], w: Option<&[f64]>) -> (Vec<f64>, Vec<f64>, f64) {
-    let n = xs.len() / d;
-    let mut m = vec![0.0; d];
-    let mut tot = 0.0;
-    for i in 0..n {
-        let wi = w.map_or(1.0, |w| w[i]);
-        tot += wi;
-        for a in 0..d {
-            m[a] += wi * xs[i * d + a];
+/// Centres coordinate-major data on their weighted mean in place (two passes, so that no
+/// digits are lost however far the chain has drifted) and returns the mean, the covariance
+/// (divisor Σw) and Σw.
+fn centre(d: usize, soa: &mut [f64], w: Option<&[f64]>) -> (Vec<f64>, Vec<f64>, f64) {
+    let n = soa.len() / d;
+    let total = w.map_or(n as f64, sum);
+    let mut mean = vec![0.0; d];
+    for (a, m) in mean.iter_mut().enumerate() {
+        let xa = &mut soa[a * n..(a + 1) * n];
+        *m = w.map_or_else(|| sum(xa), |w| dot(w, xa)) / total;
+        xa.iter_mut().for_each(|v| *v -= *m);
+    }
+    let mut cov = vec![0.0; d * d];
+    for a in 0..d {
+        for b in a..d {
+            let (xa, xb) = (&soa[a * n..(a + 1) * n], &soa[b * n..(b + 1) * n]);
+            let v = w.map_or_else(|| dot(xa, xb), |w| dot3(w, xa, xb)) / total;
+            cov[a * d + b] = v;
+            cov[b * d + a] = v;
         }
     }
-    m.iter_mut().for_each(|v| *v /= tot);
-    let mut s = vec![0.0; d * d];
+    (mean, cov, total)
+}
+
+/// `out[i] = ‖xᵢ − c‖²` over coordinate-major data of `n` points.
+#[inline(always)]
+fn sq_dist(d: usize, soa: &[f64], c: &[f64], out: &mut [f64]) {
+    let n = out.len();
+    let (x0, c0) = (&soa[..n], c[0]);
     for i in 0..n {
-        let wi = w.map_or(1.0, |w| w[i]);
-        for a in 0..d {
-            for b in 0..d {
-                s[a * d + b] += wi * (xs[i * d + a] - m[a]) * (xs[i * d + b] - m[b]);
+        let t = x0[i] - c0;
+        out[i] = t * t;
+    }
+    for (a, &ca) in c.iter().enumerate().take(d).skip(1) {
+        let xa = &soa[a * n..(a + 1) * n];
+        for i in 0..n {
+            let t = xa[i] - ca;
+            out[i] = t.mul_add(t, out[i]);
+        }
+    }
+}
+
+/// Reusable buffers of [`kmeans`], one entry per point.
+struct KMeansWork {
+    /// Squared distance to the nearest centre.
+    best: Vec<f64>,
+    /// Squared distance to the centre being compared.
+    dist: Vec<f64>,
+    /// `wᵢ` where point i belongs to the cluster being summed, else 0.
+    mask: Vec<f64>,
+}
+
+/// Labels every point with its nearest centre (the first on ties) and returns the weighted
+/// inertia `Σ wᵢ ‖xᵢ − c_{label}‖²`. Labels are kept as `f64` so that the selects vectorise.
+#[inline(always)]
+fn assign<const D: usize>(
+    d: usize,
+    soa: &[f64],
+    w: Option<&[f64]>,
+    centers: &[f64],
+    labels: &mut [f64],
+    work: &mut KMeansWork,
+) -> f64 {
+    let k = centers.len() / d;
+    sq_dist(d, soa, &centers[..d], &mut work.best);
+    labels.fill(0.0);
+    for j in 1..k {
+        sq_dist(d, soa, &centers[j * d..(j + 1) * d], &mut work.dist);
+        let jf = j as f64;
+        for ((b, &dj), l) in work.best.iter_mut().zip(&work.dist).zip(labels.iter_mut()) {
+            if dj < *b {
+                *b = dj;
+                *l = jf;
             }
         }
     }
-    s.iter_mut().for_each(|v| *v /= tot);
-    (m, s, tot)
+    match w {
+        None => sum(&work.best),
+        Some(w) => dot(w, &work.best),
+    }
 }
 
-/// k-means++ seeding then Lloyd's algorithm (weighted), stopping as scikit-learn does when
-/// the centres move by less than `tol` in total squared distance; returns hard labels and the
-/// inertia.
+/// Fills `mask` with `wᵢ` (or 1) where `labels[i] == j`, else 0, and returns its sum.
+#[inline(always)]
+fn cluster_mask(labels: &[f64], w: Option<&[f64]>, j: usize, mask: &mut [f64]) -> f64 {
+    let jf = j as f64;
+    match w {
+        None => {
+            for (m, &l) in mask.iter_mut().zip(labels) {
+                *m = if l == jf { 1.0 } else { 0.0 };
+            }
+        }
+        Some(w) => {
+            for ((m, &l), &wi) in mask.iter_mut().zip(labels).zip(w) {
+                *m = if l == jf { wi } else { 0.0 };
+            }
+        }
+    }
+    sum(mask)
+}
+
+/// Draws an index with probability ∝ `pᵢ` (`total = Σ pᵢ > 0`).
+fn draw_index(p: impl Iterator<Item = f64>, total: f64, n: usize, rng: &mut Rng) -> usize {
+    let mut u = rng.random::<f64>() * total;
+    for (i, pi) in p.enumerate() {
+        u -= pi;
+        if u < 0.0 {
+            return i;
+        }
+    }
+    n - 1
+}
+
+/// k-means++ seeding then Lloyd's algorithm (weighted) over coordinate-major data, stopping as
+/// scikit-learn does when the centres move by less than `tol` in total squared distance;
+/// returns the labels (as `f64`) and the inertia. Every step is a pass over contiguous
+/// coordinates, so that distances, selects and cluster sums vectorise.
 #[inline(never)]
 fn kmeans<const D: usize>(
     dim: usize,
-    xs: &[f64],
+    soa: &[f64],
     w: Option<&[f64]>,
     k: usize,
     tol: f64,
     rng: &mut Rng,
-) -> (Vec<usize>, f64) {
+) -> (Vec<f64>, f64) {
     let d = if D == 0 { dim } else { D };
-    let n = xs.len() / d;
+    let n = soa.len() / d;
     let wt = |i: usize| w.map_or(1.0, |w| w[i]);
-    let dist = |x: &[f64], c: &[f64]| -> f64 {
-        let mut s = 0.0;
-        for a in 0..d {
-            let t = x[a] - c[a];
-            s += t * t;
-        }
-        s
+    let point = |i: usize| (0..d).map(move |a| soa[a * n + i]);
+    let mut work = KMeansWork {
+        best: vec![0.0; n],
+        dist: vec![0.0; n],
+        mask: vec![0.0; n],
     };
     let mut centers = vec![0.0; k * d];
     // First centre ∝ weight, then ∝ weight × squared distance to the nearest centre.
-    let total: f64 = (0..n).map(wt).sum();
-    let mut u = rng.random::<f64>() * total;
-    let mut first = n - 1;
-    for i in 0..n {
-        u -= wt(i);
-        if u < 0.0 {
-            first = i;
-            break;
-        }
-    }
-    centers[..d].copy_from_slice(&xs[first * d..(first + 1) * d]);
-    let mut d2: Vec<f64> = xs.chunks_exact(d).map(|x| dist(x, &centers[..d])).collect();
+    let total: f64 = w.map_or(n as f64, sum);
+    let first = draw_index((0..n).map(wt), total, n, rng);
+    centers
+        .iter_mut()
+        .zip(point(first))
+        .for_each(|(c, x)| *c = x);
+    sq_dist(d, soa, &centers[..d], &mut work.best);
     for j in 1..k {
-        let tot: f64 = (0..n).map(|i| wt(i) * d2[i]).sum();
+        let tot = match w {
+            None => sum(&work.best),
+            Some(w) => dot(w, &work.best),
+        };
         let next = if tot > 0.0 {
-            let mut u = rng.random::<f64>() * tot;
-            let mut pick = n - 1;
-            for i in 0..n {
-                u -= wt(i) * d2[i];
-                if u < 0.0 {
-                    pick = i;
-                    break;
-                }
-            }
-            pick
+            draw_index((0..n).map(|i| wt(i) * work.best[i]), tot, n, rng)
         } else {
             // Every point coincides with a centre: any point will do (the cluster ends empty).
             rng.random_range(0..n)
         };
-        centers[j * d..(j + 1) * d].copy_from_slice(&xs[next * d..(next + 1) * d]);
-        for (i, x) in xs.chunks_exact(d).enumerate() {
-            d2[i] = d2[i].min(dist(x, &centers[j * d..(j + 1) * d]));
+        let c = &mut centers[j * d..(j + 1) * d];
+        c.iter_mut().zip(point(next)).for_each(|(c, x)| *c = x);
+        sq_dist(d, soa, c, &mut work.dist);
+        for (b, &dj) in work.best.iter_mut().zip(&work.dist) {
+            *b = b.min(dj);
         }
     }
-    let mut labels = vec![0usize; n];
-    let mut sums = vec![0.0; k * d];
-    let mut cnt = vec![0.0; k];
+    let mut labels = vec![0.0; n];
     for _ in 0..300 {
-        // Assign and accumulate the new centres in one pass.
-        sums.fill(0.0);
-        cnt.fill(0.0);
-        for (i, x) in xs.chunks_exact(d).enumerate() {
-            let (mut best, mut bd) = (0, f64::INFINITY);
-            for j in 0..k {
-                let dj = dist(x, &centers[j * d..(j + 1) * d]);
-                if dj < bd {
-                    bd = dj;
-                    best = j;
-                }
-            }
-            let wi = wt(i);
-            labels[i] = best;
-            cnt[best] += wi;
-            let s = &mut sums[best * d..(best + 1) * d];
-            for a in 0..d {
-                s[a] += wi * x[a];
-            }
-        }
+        assign::<D>(d, soa, w, &centers, &mut labels, &mut work);
         let mut shift = 0.0;
         for j in 0..k {
-            if cnt[j] > 0.0 {
+            let cnt = cluster_mask(&labels, w, j, &mut work.mask);
+            if cnt > 0.0 {
                 for a in 0..d {
-                    let c = sums[j * d + a] / cnt[j];
+                    let c = dot(&work.mask, &soa[a * n..(a + 1) * n]) / cnt;
                     shift += (c - centers[j * d + a]).powi(2);
                     centers[j * d + a] = c;
                 }
@@ -476,19 +587,7 @@ fn kmeans<const D: usize>(
         }
     }
     // Final labels against the final centres.
-    let mut inertia = 0.0;
-    for (i, x) in xs.chunks_exact(d).enumerate() {
-        let (mut best, mut bd) = (0, f64::INFINITY);
-        for j in 0..k {
-            let dj = dist(x, &centers[j * d..(j + 1) * d]);
-            if dj < bd {
-                bd = dj;
-                best = j;
-            }
-        }
-        inertia += wt(i) * bd;
-        labels[i] = best;
-    }
+    let inertia = assign::<D>(d, soa, w, &centers, &mut labels, &mut work);
     (labels, inertia)
 }
 
@@ -496,13 +595,17 @@ fn kmeans<const D: usize>(
 /// optional weights; `seed` drives k-means++.
 pub fn fit(dim: usize, xs: &[f64], weights: Option<&[f64]>, cfg: &EmConfig, seed: u64) -> Mixture {
     let d = dim;
-    let (center, cov0, total) = moments(d, xs, weights);
-    // Centre the data (see the module documentation).
-    let work: Vec<f64> = xs
-        .chunks_exact(d)
-        .flat_map(|x| x.iter().zip(&center).map(|(a, b)| a - b))
-        .collect();
     assert!(d <= MAX_DIM, "EM supports at most {MAX_DIM} dimensions");
+    // Coordinate-major (`soa[a·n + i]` is coordinate `a` of point `i`), so that every pass
+    // below reads contiguous memory, and centred (see the module documentation).
+    let n = xs.len() / d;
+    let mut soa = vec![0.0; xs.len()];
+    for (i, x) in xs.chunks_exact(d).enumerate() {
+        for (a, &v) in x.iter().enumerate() {
+            soa[a * n + i] = v;
+        }
+    }
+    let (center, cov0, total) = centre(d, &mut soa, weights);
     let k = cfg.components.clamp(1, MAX_COMPONENTS);
     let mut empty = 0;
     let mut comps: Vec<Comp> = match cfg.init {
@@ -520,13 +623,13 @@ pub fn fit(dim: usize, xs: &[f64], weights: Option<&[f64]>, cfg: &EmConfig, seed
         }
         Init::KMeans { restarts } => {
             let mut rng = Rng::seed_from_u64(seed);
-            let mut best: Option<(Vec<usize>, f64)> = None;
+            let mut best: Option<(Vec<f64>, f64)> = None;
             let tol = 1e-4 * (0..d).map(|a| cov0[a * d + a]).sum::<f64>() / d as f64;
             for _ in 0..restarts.max(1) {
                 let (labels, inertia) = match d {
-                    1 => kmeans::<1>(d, &work, weights, k, tol, &mut rng),
-                    2 => kmeans::<2>(d, &work, weights, k, tol, &mut rng),
-                    _ => kmeans::<0>(d, &work, weights, k, tol, &mut rng),
+                    1 => kmeans::<1>(d, &soa, weights, k, tol, &mut rng),
+                    2 => kmeans::<2>(d, &soa, weights, k, tol, &mut rng),
+                    _ => kmeans::<0>(d, &soa, weights, k, tol, &mut rng),
                 };
                 if best.as_ref().is_none_or(|b| inertia < b.1) {
                     best = Some((labels, inertia));
@@ -535,13 +638,14 @@ pub fn fit(dim: usize, xs: &[f64], weights: Option<&[f64]>, cfg: &EmConfig, seed
             let labels = best.map(|b| b.0).unwrap_or_default();
             // Hard responsibilities, then one M-step.
             let mut acc = Acc::new(k, d);
-            for (i, &j) in labels.iter().enumerate() {
-                let wi = weights.map_or(1.0, |w| w[i]);
-                acc.nk[j] += wi;
+            let mut mask = vec![0.0; n];
+            let x = |a: usize| &soa[a * n..(a + 1) * n];
+            for j in 0..k {
+                acc.nk[j] = cluster_mask(&labels, weights, j, &mut mask);
                 for a in 0..d {
-                    acc.sx[j * d + a] += wi * work[i * d + a];
+                    acc.sx[j * d + a] = dot(&mask, x(a));
                     for b in a..d {
-                        acc.sxx[j * d * d + a * d + b] += wi * work[i * d + a] * work[i * d + b];
+                        acc.sxx[j * d * d + a * d + b] = dot3(&mask, x(a), x(b));
                     }
                 }
             }
@@ -558,14 +662,6 @@ pub fn fit(dim: usize, xs: &[f64], weights: Option<&[f64]>, cfg: &EmConfig, seed
             comps
         }
     };
-    // The E-step reads the data coordinate-major.
-    let n = work.len() / d;
-    let mut soa = vec![0.0; work.len()];
-    for i in 0..n {
-        for a in 0..d {
-            soa[a * n + i] = work[i * d + a];
-        }
-    }
     let mut acc = Acc::new(comps.len(), d);
     let mut report = FitReport::default();
     let mut prev = f64::NAN;
@@ -674,6 +770,67 @@ mod tests {
         let pts = truth2d().sample(500, &mut rng);
         let m = fit(2, &pts.xs, None, &EmConfig::sklearn(2, 1e-12, 1), 3);
         assert!(!m.report.unwrap().converged);
+    }
+
+    #[test]
+    fn kmeans_finds_separated_clusters_weighted_or_repeated() {
+        // Three tight clusters far apart: Lloyd's algorithm must label them exactly, and
+        // integer weights must act as repeated points.
+        let centres = [(-10.0, 0.0), (0.0, 10.0), (10.0, -5.0)];
+        let mut rng = collapse_core::rng::stream(9, "kmeans", 0);
+        let mut xs = Vec::new();
+        for i in 0..300 {
+            let (cx, cy) = centres[i % 3];
+            xs.extend([
+                cx + rng.random::<f64>() - 0.5,
+                cy + rng.random::<f64>() - 0.5,
+            ]);
+        }
+        let w: Vec<f64> = (0..300).map(|i| (1 + i % 4) as f64).collect();
+        let soa = |xs: &[f64]| -> Vec<f64> {
+            let n = xs.len() / 2;
+            (0..2)
+                .flat_map(|a| (0..n).map(move |i| xs[2 * i + a]))
+                .collect()
+        };
+        let rep: Vec<f64> = xs
+            .chunks_exact(2)
+            .zip(&w)
+            .flat_map(|(x, &w)| std::iter::repeat_n(x, w as usize).flatten().copied())
+            .collect();
+        for (data, weights) in [(soa(&xs), Some(&w[..])), (soa(&rep), None)] {
+            let mut r = Rng::seed_from_u64(4);
+            let mut best: Option<(Vec<f64>, f64)> = None;
+            for _ in 0..5 {
+                let (labels, inertia) = kmeans::<2>(2, &data, weights, 3, 1e-10, &mut r);
+                if best.as_ref().is_none_or(|b| inertia < b.1) {
+                    best = Some((labels, inertia));
+                }
+            }
+            let (labels, inertia) = best.unwrap();
+            let n = labels.len();
+            let first = |c: usize| {
+                labels[(0..n)
+                    .find(|&i| {
+                        let (x, y) = (data[i], data[n + i]);
+                        (x - centres[c].0).abs() < 1.0 && (y - centres[c].1).abs() < 1.0
+                    })
+                    .unwrap()]
+            };
+            for i in 0..n {
+                let c = (0..3)
+                    .find(|&c| (data[i] - centres[c].0).abs() < 1.0)
+                    .unwrap();
+                assert_eq!(labels[i], first(c));
+            }
+            // Uniform ±0.5 noise: inertia ≈ total weight × 2/12.
+            let total = weights.map_or(n as f64, |w| w.iter().sum());
+            assert!(
+                (inertia / total - 2.0 / 12.0).abs() < 0.03,
+                "{}",
+                inertia / total
+            );
+        }
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! Gaussian draw through the Cholesky factor).
 
 use crate::linalg::{cholesky_jitter, inv_lower, log_det_chol};
+use collapse_core::normal::standard_normals;
 use collapse_core::{Dataset, Rng};
 use rand::RngExt;
-use rand_distr::StandardNormal;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
@@ -76,12 +76,9 @@ impl Gaussian {
         q
     }
 
-    /// Writes `μ + L z` with `z ~ N(0, I)` into `out`.
-    pub fn draw_into(&self, rng: &mut Rng, z: &mut [f64], out: &mut [f64]) {
+    /// Writes `μ + L z` into `out`: a draw of this Gaussian when `z ~ N(0, I)`.
+    pub fn transform_into(&self, z: &[f64], out: &mut [f64]) {
         let d = self.dim();
-        for v in z.iter_mut() {
-            *v = rng.sample(StandardNormal);
-        }
         for a in 0..d {
             let mut s = self.mean[a];
             for b in 0..=a {
@@ -184,15 +181,17 @@ impl Mixture {
     pub fn sample(&self, n: usize, rng: &mut Rng) -> Points {
         let d = self.dim();
         let mut xs = vec![0.0; n * d];
-        let mut z = vec![0.0; d];
+        // The standard normals in bulk (the ziggurat of the core), then one uniform per point
+        // for its component.
+        let z = standard_normals(rng, n * d);
         let k = self.weights.len();
-        for i in 0..n {
+        for (x, z) in xs.chunks_exact_mut(d).zip(z.chunks_exact(d)) {
             let c = if k == 1 {
                 0
             } else {
                 pick(&self.weights, rng.random::<f64>())
             };
-            self.comps[c].draw_into(rng, &mut z, &mut xs[i * d..(i + 1) * d]);
+            self.comps[c].transform_into(z, x);
         }
         Points {
             dim: d,
@@ -452,13 +451,13 @@ impl Kde {
         let d = self.dim();
         let m = self.centers.len();
         let mut xs = vec![0.0; n * d];
-        let mut z = vec![0.0; d];
-        let mut e = vec![0.0; d];
-        for i in 0..n {
+        let z = standard_normals(rng, n * d);
+        for (x, z) in xs.chunks_exact_mut(d).zip(z.chunks_exact(d)) {
             let c = rng.random_range(0..m);
-            self.kernel.draw_into(rng, &mut z, &mut e);
-            for a in 0..d {
-                xs[i * d + a] = self.centers.xs[c * d + a] + e[a];
+            // A kernel draw centred on training point c.
+            self.kernel.transform_into(z, x);
+            for (x, t) in x.iter_mut().zip(&self.centers.xs[c * d..(c + 1) * d]) {
+                *x += t;
             }
         }
         Points {
