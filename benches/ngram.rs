@@ -36,7 +36,10 @@ fn bench(c: &mut Criterion) {
             penalty: 1.0,
         },
     };
-    let model = fam.fit(&collapse_ngram::experiment::Blocks(corpus.train.clone()));
+    let model = fam.fit(
+        &collapse_ngram::experiment::Blocks(corpus.train.clone()),
+        &mut stream(0, "bench", 0),
+    );
     g.bench_function("generate-beam5-all-blocks", |b| {
         b.iter(|| fam.sample(&model, corpus.train.len(), &mut stream(0, "bench", 0)))
     });

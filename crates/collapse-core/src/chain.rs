@@ -53,8 +53,10 @@ pub trait Family: Sync {
 
     /// Generation 0: the true distribution.
     fn truth(&self) -> Self::Model;
-    /// Fits a model to data (expressivity and approximation live here).
-    fn fit(&self, data: &Self::Data) -> Self::Model;
+    /// Fits a model to data (expressivity and approximation live here). `rng` is the chain's
+    /// stream, for randomised procedures (k-means++ starts, random projections, SGD orders);
+    /// deterministic fits ignore it.
+    fn fit(&self, data: &Self::Data, rng: &mut Rng) -> Self::Model;
     /// Draws `n` points from a model.
     fn sample(&self, model: &Self::Model, n: usize, rng: &mut Rng) -> Self::Data;
     /// The fit to the exact population `Σ wᵢ modelᵢ` (weights sum to 1): the infinite-sample
@@ -203,7 +205,7 @@ where
                 train
             }
         };
-        current = family.fit(&train);
+        current = family.fit(&train, rng);
         observe(g + 1, &current);
     }
     Ok(())
@@ -273,7 +275,7 @@ mod tests {
         fn truth(&self) -> f64 {
             0.0
         }
-        fn fit(&self, d: &Vec<f64>) -> f64 {
+        fn fit(&self, d: &Vec<f64>, _: &mut Rng) -> f64 {
             d.iter().sum::<f64>() / d.len() as f64
         }
         fn sample(&self, m: &f64, n: usize, rng: &mut Rng) -> Vec<f64> {
@@ -299,7 +301,7 @@ mod tests {
                 fn truth(&self) -> f64 {
                     0.0
                 }
-                fn fit(&self, d: &Vec<f64>) -> f64 {
+                fn fit(&self, d: &Vec<f64>, _: &mut Rng) -> f64 {
                     self.0.lock().unwrap().push(d.len());
                     0.0
                 }

@@ -559,7 +559,7 @@ impl Family for Discrete {
         self.truth.clone()
     }
 
-    fn fit(&self, d: &Counts) -> Categorical {
+    fn fit(&self, d: &Counts, _: &mut Rng) -> Categorical {
         if self.rule == FitRule::EMPIRICAL {
             // The common case without the intermediate weights.
             let n = d.n as f64;

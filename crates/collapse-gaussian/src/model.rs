@@ -254,7 +254,7 @@ impl Family for Exact1 {
     fn truth(&self) -> Gaussian1 {
         TRUTH1
     }
-    fn fit(&self, d: &Stats1) -> Gaussian1 {
+    fn fit(&self, d: &Stats1, _: &mut Rng) -> Gaussian1 {
         fit1(self.estimator, d, TRUTH1.var)
     }
     fn sample(&self, g: &Gaussian1, n: usize, rng: &mut Rng) -> Stats1 {
@@ -280,7 +280,7 @@ impl Family for Naive1 {
     fn truth(&self) -> Gaussian1 {
         TRUTH1
     }
-    fn fit(&self, d: &Points1) -> Gaussian1 {
+    fn fit(&self, d: &Points1, _: &mut Rng) -> Gaussian1 {
         fit1(self.estimator, &Stats1::of(&d.0), TRUTH1.var)
     }
     fn sample(&self, g: &Gaussian1, n: usize, rng: &mut Rng) -> Points1 {
@@ -498,7 +498,7 @@ impl Family for ExactD {
     fn truth(&self) -> GaussianD {
         self.truth.clone()
     }
-    fn fit(&self, s: &StatsD) -> GaussianD {
+    fn fit(&self, s: &StatsD, _: &mut Rng) -> GaussianD {
         fit_d(self.estimator, s, &self.truth)
     }
     fn sample(&self, g: &GaussianD, n: usize, rng: &mut Rng) -> StatsD {
@@ -536,7 +536,7 @@ impl Family for NaiveD {
     fn truth(&self) -> GaussianD {
         self.truth.clone()
     }
-    fn fit(&self, p: &PointsD) -> GaussianD {
+    fn fit(&self, p: &PointsD, _: &mut Rng) -> GaussianD {
         fit_d(self.estimator, &p.stats(), &self.truth)
     }
     fn sample(&self, g: &GaussianD, n: usize, rng: &mut Rng) -> PointsD {

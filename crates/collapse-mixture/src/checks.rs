@@ -97,7 +97,7 @@ pub fn em_recovery(b: Budget) -> Outcome {
     let cfg = recovery_cfg();
     let (m, se) = monte_carlo(id, b.pick(600, 6000), |rng| {
         let pts = truth.sample(RECOVERY_N, rng);
-        let fit = em::fit(1, &pts.xs, None, &cfg, pts.seed);
+        let fit = em::fit(1, &pts.xs, None, &cfg, rng);
         if fit.weights.len() != 2 {
             return f64::INFINITY;
         }
@@ -155,7 +155,7 @@ pub fn em_monotone(b: Budget) -> Outcome {
                     init: Init::KMeans { restarts: 1 },
                     trace: true,
                 };
-                let fit = em::fit(t.dim(), &pts.xs, None, &cfg, pts.seed);
+                let fit = em::fit(t.dim(), &pts.xs, None, &cfg, &mut rng);
                 let tr = fit.report.map(|r| r.trace).unwrap_or_default();
                 for w in tr.windows(2) {
                     worst = worst.max(w[0] - w[1]);

@@ -19,7 +19,7 @@
 use crate::linalg::{cholesky_jitter, inv_lower, log_det_chol};
 use crate::model::{FitReport, Gaussian, Mixture};
 use collapse_core::Rng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
@@ -592,8 +592,14 @@ fn kmeans<const D: usize>(
 }
 
 /// Fits a `cfg.components`-component mixture to `xs` (`dim`-dimensional, row-major) with
-/// optional weights; `seed` drives k-means++.
-pub fn fit(dim: usize, xs: &[f64], weights: Option<&[f64]>, cfg: &EmConfig, seed: u64) -> Mixture {
+/// optional weights; `rng` drives k-means++ (the moment start draws nothing).
+pub fn fit(
+    dim: usize,
+    xs: &[f64],
+    weights: Option<&[f64]>,
+    cfg: &EmConfig,
+    rng: &mut Rng,
+) -> Mixture {
     let d = dim;
     assert!(d <= MAX_DIM, "EM supports at most {MAX_DIM} dimensions");
     // Coordinate-major (`soa[a·n + i]` is coordinate `a` of point `i`), so that every pass
@@ -622,14 +628,13 @@ pub fn fit(dim: usize, xs: &[f64], weights: Option<&[f64]>, cfg: &EmConfig, seed
                 .collect()
         }
         Init::KMeans { restarts } => {
-            let mut rng = Rng::seed_from_u64(seed);
             let mut best: Option<(Vec<f64>, f64)> = None;
             let tol = 1e-4 * (0..d).map(|a| cov0[a * d + a]).sum::<f64>() / d as f64;
             for _ in 0..restarts.max(1) {
                 let (labels, inertia) = match d {
-                    1 => kmeans::<1>(d, &soa, weights, k, tol, &mut rng),
-                    2 => kmeans::<2>(d, &soa, weights, k, tol, &mut rng),
-                    _ => kmeans::<0>(d, &soa, weights, k, tol, &mut rng),
+                    1 => kmeans::<1>(d, &soa, weights, k, tol, rng),
+                    2 => kmeans::<2>(d, &soa, weights, k, tol, rng),
+                    _ => kmeans::<0>(d, &soa, weights, k, tol, rng),
                 };
                 if best.as_ref().is_none_or(|b| inertia < b.1) {
                     best = Some((labels, inertia));
@@ -717,6 +722,7 @@ pub fn mean_log_likelihood(m: &Mixture, dim: usize, xs: &[f64]) -> f64 {
 mod tests {
     use super::*;
     use crate::model::Gaussian;
+    use rand::SeedableRng;
 
     fn truth2d() -> Mixture {
         Mixture::new(
@@ -737,7 +743,7 @@ mod tests {
             trace: true,
             ..EmConfig::sklearn(2, 1e-8, 500)
         };
-        let m = fit(2, &pts.xs, None, &cfg, 1);
+        let m = fit(2, &pts.xs, None, &cfg, &mut Rng::seed_from_u64(1));
         let r = m.report.clone().unwrap();
         assert!(r.converged && r.empty == 0);
         for j in 0..2 {
@@ -759,7 +765,13 @@ mod tests {
     fn degenerate_data_give_reports_not_nans() {
         // All points identical: one component survives, covariance = floor.
         let xs = vec![1.5; 40];
-        let m = fit(2, &xs, None, &EmConfig::sklearn(3, 1e-5, 100), 3);
+        let m = fit(
+            2,
+            &xs,
+            None,
+            &EmConfig::sklearn(3, 1e-5, 100),
+            &mut Rng::seed_from_u64(3),
+        );
         assert!(m.weights.iter().all(|w| w.is_finite()));
         assert!(m.comps.iter().all(|c| c.cov.iter().all(|v| v.is_finite())));
         let r = m.report.unwrap();
@@ -768,7 +780,13 @@ mod tests {
         // A cap of 1 iteration is reported as not converged.
         let mut rng = collapse_core::rng::stream(5, "em", 1);
         let pts = truth2d().sample(500, &mut rng);
-        let m = fit(2, &pts.xs, None, &EmConfig::sklearn(2, 1e-12, 1), 3);
+        let m = fit(
+            2,
+            &pts.xs,
+            None,
+            &EmConfig::sklearn(2, 1e-12, 1),
+            &mut Rng::seed_from_u64(3),
+        );
         assert!(!m.report.unwrap().converged);
     }
 
@@ -860,8 +878,8 @@ mod tests {
             init: Init::Moments,
             ..EmConfig::sklearn(2, 1e-12, 200)
         };
-        let a = fit(1, &xs, Some(&w), &cfg, 0);
-        let b = fit(1, &rep, None, &cfg, 0);
+        let a = fit(1, &xs, Some(&w), &cfg, &mut Rng::seed_from_u64(0));
+        let b = fit(1, &rep, None, &cfg, &mut Rng::seed_from_u64(0));
         for j in 0..2 {
             assert!((a.comps[j].mean[0] - b.comps[j].mean[0]).abs() < 1e-9);
             assert!((a.comps[j].cov[0] - b.comps[j].cov[0]).abs() < 1e-9);

@@ -10,6 +10,7 @@
 use crate::em::{self, EmConfig, Init};
 use crate::model::{Bandwidth, Gaussian, Kde, Mixture, Points, mixture_nodes};
 use collapse_core::{Family, Rng};
+use rand::SeedableRng;
 
 /// How a generation is fitted.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,10 +57,10 @@ impl Family for MixtureFamily {
         self.truth.clone()
     }
 
-    fn fit(&self, data: &Points) -> Mixture {
+    fn fit(&self, data: &Points, rng: &mut Rng) -> Mixture {
         match self.fit {
             Fit::Gaussian { mle, .. } => Self::fit_gaussian(data, mle),
-            Fit::Em(cfg) => em::fit(data.dim, &data.xs, None, &cfg, data.seed),
+            Fit::Em(cfg) => em::fit(data.dim, &data.xs, None, &cfg, rng),
         }
     }
 
@@ -86,13 +87,13 @@ impl Family for MixtureFamily {
                 let d = pop.dim();
                 let nodes = *POP_NODES.get(d)?;
                 let (xs, ws) = mixture_nodes(&pop, nodes);
-                // k-means++ on the nodes would need randomness; the population fit uses the
-                // deterministic moment start whatever the finite-sample start is.
+                // The population fit is deterministic: the moment start whatever the
+                // finite-sample start is, so the stream below is never drawn from.
                 let cfg = EmConfig {
                     init: Init::Moments,
                     ..cfg
                 };
-                Some(em::fit(d, &xs, Some(&ws), &cfg, 0))
+                Some(em::fit(d, &xs, Some(&ws), &cfg, &mut Rng::seed_from_u64(0)))
             }
         }
     }
@@ -150,7 +151,7 @@ impl Family for KdeFamily {
         Density::Truth(self.truth.clone())
     }
 
-    fn fit(&self, data: &Points) -> Density {
+    fn fit(&self, data: &Points, _: &mut Rng) -> Density {
         Density::Kde(Kde::fit(data, self.bandwidth))
     }
 

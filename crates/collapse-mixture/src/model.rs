@@ -193,11 +193,7 @@ impl Mixture {
             };
             self.comps[c].transform_into(z, x);
         }
-        Points {
-            dim: d,
-            xs,
-            seed: rng.random(),
-        }
+        Points { dim: d, xs }
     }
 
     /// The mixture's mean.
@@ -288,16 +284,13 @@ pub fn l2_distance(p: &Mixture, q: &Mixture) -> f64 {
     (pp - 2.0 * overlap(p, q) + qq).max(0.0)
 }
 
-/// Points in `d` dimensions (row-major), with a seed for the randomised parts of a fit
-/// (k-means++), drawn from the replicate's stream when the points are sampled.
+/// Points in `d` dimensions (row-major).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Points {
     /// Dimension.
     pub dim: usize,
     /// Coordinates, point after point.
     pub xs: Vec<f64>,
-    /// Seed for the fit's own randomness.
-    pub seed: u64,
 }
 
 impl Points {
@@ -338,20 +331,12 @@ impl Points {
     }
 }
 
-fn mix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 impl Dataset for Points {
     fn len(&self) -> usize {
         self.xs.len() / self.dim
     }
     fn merge(&mut self, other: Self) {
         self.xs.extend_from_slice(&other.xs);
-        self.seed = mix64(self.seed ^ other.seed.rotate_left(17));
     }
     fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
         let len = self.len();
@@ -365,11 +350,7 @@ impl Dataset for Points {
             idx.swap(i, j);
             xs.extend_from_slice(self.point(idx[i]));
         }
-        Some(Points {
-            dim: d,
-            xs,
-            seed: rng.random(),
-        })
+        Some(Points { dim: d, xs })
     }
 }
 
@@ -460,11 +441,7 @@ impl Kde {
                 *x += t;
             }
         }
-        Points {
-            dim: d,
-            xs,
-            seed: rng.random(),
-        }
+        Points { dim: d, xs }
     }
 
     /// Mean and covariance: those of the training points (divisor n) plus `H`.
@@ -659,7 +636,6 @@ mod tests {
         let pts = Points {
             dim: 2,
             xs: (0..20).map(f64::from).collect(),
-            seed: 0,
         };
         let s = pts.subsample(4, &mut rng).unwrap();
         assert_eq!(s.len(), 4);

@@ -128,7 +128,7 @@ impl Family for LmFamily {
     fn truth(&self) -> LmModel {
         LmModel::Truth
     }
-    fn fit(&self, data: &Blocks) -> LmModel {
+    fn fit(&self, data: &Blocks, _: &mut Rng) -> LmModel {
         let model = NgramModel::fit(&data.0, self.order, self.smoothing, self.corpus.vocab.len());
         LmModel::Fitted(Arc::new(Fitted {
             model,

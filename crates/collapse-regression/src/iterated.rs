@@ -142,7 +142,7 @@ impl Family for Iterated {
     fn truth(&self) -> Vec<f64> {
         self.w0.clone()
     }
-    fn fit(&self, data: &Labelled) -> Vec<f64> {
+    fn fit(&self, data: &Labelled, _: &mut Rng) -> Vec<f64> {
         ridge_from_stats(data, self.generator_lambda)
     }
     fn sample(&self, model: &Vec<f64>, n: usize, rng: &mut Rng) -> Labelled {
@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(a.len(), 9);
         assert!(a.subsample(6, &mut rng).is_none());
         // Noise-free data: least squares recovers the truth exactly.
-        let w = fam.fit(&a);
+        let w = fam.fit(&a, &mut rng);
         assert!(w.iter().zip(&fam.w0).all(|(a, b)| (a - b).abs() < 1e-10));
     }
 }

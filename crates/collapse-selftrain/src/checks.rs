@@ -234,7 +234,8 @@ pub fn curated_reward_bound(b: Budget) -> Outcome {
         real: false,
     };
     let (m, se) = monte_carlo("selftrain.curated-reward-bound", b.pick(400, 4000), |rng| {
-        let fit = c.fit(&c.sample(&model, 5000, rng));
+        let data = c.sample(&model, 5000, rng);
+        let fit = c.fit(&data, rng);
         expect(&fit.p, |i| c.reward[i].exp())
     });
     Outcome::monte_carlo(bound, m, se).bound(Relation::AtLeast)

@@ -245,7 +245,7 @@ impl Family for Curated {
             real: true,
         }
     }
-    fn fit(&self, data: &Counts) -> CatModel {
+    fn fit(&self, data: &Counts, _: &mut Rng) -> CatModel {
         let n = data.0.iter().sum::<u64>().max(1) as f64;
         CatModel {
             p: data.0.iter().map(|&c| c as f64 / n).collect(),

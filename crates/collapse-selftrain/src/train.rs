@@ -474,7 +474,7 @@ impl Family for SelfTrain<'_> {
     fn truth(&self) -> Policy {
         (*self.base).clone()
     }
-    fn fit(&self, data: &RoundData) -> Policy {
+    fn fit(&self, data: &RoundData, _: &mut Rng) -> Policy {
         self.train(data)
     }
     fn sample(&self, model: &Policy, _n: usize, rng: &mut Rng) -> RoundData {
