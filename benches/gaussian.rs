@@ -41,7 +41,6 @@ fn bench(c: &mut Criterion) {
     let exact = Exact1::new(Estimator::Unbiased, M);
     let naive = Naive1 {
         estimator: Estimator::Unbiased,
-        samples: M,
     };
     g.bench_function("exact", |b| b.iter(|| simulate(&exact)));
     g.bench_function("naive", |b| b.iter(|| simulate(&naive)));

@@ -60,8 +60,11 @@ pub trait Family: Sync {
     /// Draws `n` points from a model.
     fn sample(&self, model: &Self::Model, n: usize, rng: &mut Rng) -> Self::Data;
     /// The fit to the exact population `Σ wᵢ modelᵢ` (weights sum to 1): the infinite-sample
-    /// limit of [`Family::fit`]. `None` if the family has no such mode.
-    fn fit_population(&self, _mixture: &[(f64, &Self::Model)]) -> Option<Self::Model> {
+    /// limit of [`Family::fit`]. `n` is the size of the training set the finite-sample chain
+    /// would fit at this generation (the schedule's size, or the whole pool under
+    /// `accumulate`), for procedures whose bias depends on it (the MLE variance's
+    /// `(n−1)/n`, add-α smoothing). `None` if the family has no such mode.
+    fn fit_population(&self, _mixture: &[(f64, &Self::Model)], _n: usize) -> Option<Self::Model> {
         None
     }
 }
@@ -222,21 +225,31 @@ where
     O: FnMut(u64, &F::Model),
 {
     // Every model so far with the sample size it contributed to the pool.
-    let mut history: Vec<(f64, F::Model)> = Vec::new();
+    let mut history: Vec<(usize, F::Model)> = Vec::new();
     let mut current = truth.clone();
     for g in 0..cfg.generations {
-        history.push((cfg.schedule.size(cfg.samples, g) as f64, current.clone()));
+        let m = cfg.schedule.size(cfg.samples, g);
+        history.push((m, current.clone()));
         let next = match cfg.policy {
-            Policy::Replace => family.fit_population(&[(1.0, &current)]),
-            Policy::Mix { real_fraction } if g > 0 => {
-                family.fit_population(&[(1.0 - real_fraction, &current), (real_fraction, &truth)])
-            }
-            Policy::Mix { .. } => family.fit_population(&[(1.0, &current)]),
+            Policy::Replace => family.fit_population(&[(1.0, &current)], m),
+            Policy::Mix { real_fraction } if g > 0 => family.fit_population(
+                &[(1.0 - real_fraction, &current), (real_fraction, &truth)],
+                m,
+            ),
+            Policy::Mix { .. } => family.fit_population(&[(1.0, &current)], m),
             Policy::Accumulate | Policy::AccumulateSubsample => {
-                let total: f64 = history.iter().map(|(w, _)| w).sum();
-                let mix: Vec<(f64, &F::Model)> =
-                    history.iter().map(|(w, m)| (w / total, m)).collect();
-                family.fit_population(&mix)
+                let total: usize = history.iter().map(|(w, _)| w).sum();
+                let mix: Vec<(f64, &F::Model)> = history
+                    .iter()
+                    .map(|(w, m)| (*w as f64 / total as f64, m))
+                    .collect();
+                // The pool is fitted whole, or a subsample of this generation's size.
+                let n = if cfg.policy == Policy::Accumulate {
+                    total
+                } else {
+                    m
+                };
+                family.fit_population(&mix, n)
             }
         };
         current = next.ok_or(ChainError::NoPopulationFit)?;
@@ -281,11 +294,13 @@ mod tests {
         fn sample(&self, m: &f64, n: usize, rng: &mut Rng) -> Vec<f64> {
             (0..n).map(|_| m + rng.random::<f64>() - 0.5).collect()
         }
-        fn fit_population(&self, mix: &[(f64, &f64)]) -> Option<f64> {
+        fn fit_population(&self, mix: &[(f64, &f64)], _: usize) -> Option<f64> {
             Some(mix.iter().map(|(w, m)| w * *m).sum())
         }
     }
 
+    /// Both modes see the same training sizes: the finite chain's data, and the `n` of the
+    /// population fit.
     #[test]
     fn policies_assemble_the_documented_sizes() {
         for (policy, sizes) in [
@@ -308,23 +323,29 @@ mod tests {
                 fn sample(&self, _: &f64, n: usize, _: &mut Rng) -> Vec<f64> {
                     vec![0.0; n]
                 }
+                fn fit_population(&self, _: &[(f64, &f64)], n: usize) -> Option<f64> {
+                    self.0.lock().unwrap().push(n);
+                    Some(0.0)
+                }
             }
-            let seen = std::sync::Mutex::new(Vec::new());
-            let cfg = ChainConfig {
-                generations: 3,
-                samples: 10,
-                schedule: Schedule::Constant,
-                policy,
-                finite: true,
-            };
-            run_chain(
-                &Sizes(&seen),
-                &cfg,
-                &mut crate::rng::stream(1, "t", 0),
-                |_, _| {},
-            )
-            .unwrap();
-            assert_eq!(*seen.lock().unwrap(), sizes, "{policy:?}");
+            for finite in [true, false] {
+                let seen = std::sync::Mutex::new(Vec::new());
+                let cfg = ChainConfig {
+                    generations: 3,
+                    samples: 10,
+                    schedule: Schedule::Constant,
+                    policy,
+                    finite,
+                };
+                run_chain(
+                    &Sizes(&seen),
+                    &cfg,
+                    &mut crate::rng::stream(1, "t", 0),
+                    |_, _| {},
+                )
+                .unwrap();
+                assert_eq!(*seen.lock().unwrap(), sizes, "{policy:?}, finite {finite}");
+            }
         }
     }
 

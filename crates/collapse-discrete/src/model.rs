@@ -576,15 +576,15 @@ impl Family for Discrete {
         sample_counts(model, n as u64, rng)
     }
 
-    /// The fit to the expected counts $M \sum_j w_j p^{(j)}$ of the population.
-    fn fit_population(&self, mixture: &[(f64, &Categorical)]) -> Option<Categorical> {
+    /// The fit to the expected counts $n \sum_j w_j p^{(j)}$ of the population.
+    fn fit_population(&self, mixture: &[(f64, &Categorical)], n: usize) -> Option<Categorical> {
         let mut dense = vec![0.0; self.k()];
         for (w, m) in mixture {
             for (&i, &p) in m.idx.iter().zip(&m.p) {
                 dense[i as usize] += w * p;
             }
         }
-        let m = self.samples as f64;
+        let m = n as f64;
         let (mut idx, mut w) = (Vec::new(), Vec::new());
         for (i, &p) in dense.iter().enumerate() {
             if p > 0.0 {

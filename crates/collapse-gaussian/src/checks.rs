@@ -433,6 +433,46 @@ mod tests {
     use super::*;
     use collapse_core::check::validate_ids;
 
+    /// With a schedule the infinite-sample MLE shrinks generation g by its own (M_g − 1)/M_g,
+    /// and under accumulate by that of the whole pool: the sizes the finite chain would fit.
+    #[test]
+    fn infinite_mle_uses_each_generations_training_size() {
+        for (policy, sizes) in [
+            (Policy::Replace, [10.0, 20.0, 30.0, 40.0]),
+            (Policy::Accumulate, [10.0, 30.0, 60.0, 100.0]),
+        ] {
+            let mut s = setup(1, 10, 4, Estimator::Mle, true);
+            s.chain.finite = false;
+            s.chain.schedule = Schedule::Linear;
+            s.chain.policy = policy;
+            let mut v = f64::NAN;
+            s.run_one(&mut check_stream("t", 0), |g, m| {
+                if g == 4 {
+                    v = m.var;
+                }
+            })
+            .unwrap();
+            // Accumulate fits the pooled population, whose variance stays 1 only under
+            // replace; compare the replace case exactly and the pooled case by its recursion.
+            let expected = match policy {
+                Policy::Replace => sizes.iter().map(|m| (m - 1.0) / m).product::<f64>(),
+                _ => {
+                    // v_{g+1} = f(P_g) · (Σ_{j≤g} M_j v_j) / P_g, all means 0.
+                    let (mut vars, mut pool, mut weighted) = (vec![1.0], 0.0, 0.0);
+                    for (g, &p) in sizes.iter().enumerate() {
+                        let m = 10.0 * (g + 1) as f64;
+                        weighted += m * vars[g];
+                        pool += m;
+                        assert_eq!(pool, p);
+                        vars.push((p - 1.0) / p * weighted / pool);
+                    }
+                    vars[4]
+                }
+            };
+            assert!((v - expected).abs() < 1e-14, "{policy:?}: {v} vs {expected}");
+        }
+    }
+
     #[test]
     fn every_check_passes_at_the_quick_budget() {
         let all = checks();

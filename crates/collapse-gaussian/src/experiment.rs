@@ -169,19 +169,10 @@ impl Setup {
         let obs = &mut observe;
         match (self.dim, self.exact) {
             (1, true) => go(&Exact1::new(est, m), cfg, rng, obs),
-            (1, false) => go(
-                &Naive1 {
-                    estimator: est,
-                    samples: m,
-                },
-                cfg,
-                rng,
-                obs,
-            ),
+            (1, false) => go(&Naive1 { estimator: est }, cfg, rng, obs),
             (d, true) => go(
                 &ExactD {
                     estimator: est,
-                    samples: m,
                     truth: GaussianD::standard(d),
                 },
                 cfg,
@@ -191,7 +182,6 @@ impl Setup {
             (d, false) => go(
                 &NaiveD {
                     estimator: est,
-                    samples: m,
                     truth: GaussianD::standard(d),
                 },
                 cfg,
@@ -250,9 +240,11 @@ impl Setup {
                 }
             } else {
                 // Infinite-sample mode: the mean never moves, the variance shrinks by the
-                // estimator's expected factor at the base size.
-                let m = self.chain.samples as f64;
-                let v = theory::var_factor(self.estimator, m).powi(g as i32);
+                // estimator's expected factor at each generation's size.
+                let v: f64 = s
+                    .iter()
+                    .map(|&m| theory::var_factor(self.estimator, m))
+                    .product();
                 rows.push(TheoryRow::new(series, g, "theory_var", v));
                 rows.push(TheoryRow::new(series, g, "theory_mean_sq_error", 0.0));
                 rows.push(TheoryRow::new(

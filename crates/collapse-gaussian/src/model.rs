@@ -186,7 +186,7 @@ fn population1(
 pub struct Exact1 {
     /// The estimator.
     pub estimator: Estimator,
-    /// The base sample size, used by the infinite-sample mode's expected shrink.
+    /// The base sample size, whose χ² is built once.
     pub samples: usize,
     /// χ²_{M−1} for the base size, built once: the constant schedule draws it every
     /// generation.
@@ -211,8 +211,6 @@ impl Exact1 {
 pub struct Naive1 {
     /// The estimator.
     pub estimator: Estimator,
-    /// The base sample size, used by the infinite-sample mode's expected shrink.
-    pub samples: usize,
 }
 
 /// The truth N(0, 1).
@@ -264,13 +262,8 @@ impl Family for Exact1 {
             draw_stats1(g, n, rng)
         }
     }
-    fn fit_population(&self, mix: &[(f64, &Gaussian1)]) -> Option<Gaussian1> {
-        Some(population1(
-            self.estimator,
-            self.samples as f64,
-            TRUTH1.var,
-            mix,
-        ))
+    fn fit_population(&self, mix: &[(f64, &Gaussian1)], n: usize) -> Option<Gaussian1> {
+        Some(population1(self.estimator, n as f64, TRUTH1.var, mix))
     }
 }
 
@@ -288,13 +281,8 @@ impl Family for Naive1 {
         collapse_core::normal::extend_normal(rng, n, g.mean, g.var.sqrt(), &mut points);
         Points1(points)
     }
-    fn fit_population(&self, mix: &[(f64, &Gaussian1)]) -> Option<Gaussian1> {
-        Some(population1(
-            self.estimator,
-            self.samples as f64,
-            TRUTH1.var,
-            mix,
-        ))
+    fn fit_population(&self, mix: &[(f64, &Gaussian1)], n: usize) -> Option<Gaussian1> {
+        Some(population1(self.estimator, n as f64, TRUTH1.var, mix))
     }
 }
 
@@ -453,8 +441,6 @@ fn population_d(
 pub struct ExactD {
     /// The estimator.
     pub estimator: Estimator,
-    /// The base sample size (infinite-sample mode).
-    pub samples: usize,
     /// The truth N(0, I_d).
     pub truth: GaussianD,
 }
@@ -464,8 +450,6 @@ pub struct ExactD {
 pub struct NaiveD {
     /// The estimator.
     pub estimator: Estimator,
-    /// The base sample size (infinite-sample mode).
-    pub samples: usize,
     /// The truth N(0, I_d).
     pub truth: GaussianD,
 }
@@ -520,13 +504,8 @@ impl Family for ExactD {
             scatter,
         }
     }
-    fn fit_population(&self, mix: &[(f64, &GaussianD)]) -> Option<GaussianD> {
-        Some(population_d(
-            self.estimator,
-            self.samples as f64,
-            &self.truth,
-            mix,
-        ))
+    fn fit_population(&self, mix: &[(f64, &GaussianD)], n: usize) -> Option<GaussianD> {
+        Some(population_d(self.estimator, n as f64, &self.truth, mix))
     }
 }
 
@@ -548,13 +527,8 @@ impl Family for NaiveD {
         }
         PointsD(x)
     }
-    fn fit_population(&self, mix: &[(f64, &GaussianD)]) -> Option<GaussianD> {
-        Some(population_d(
-            self.estimator,
-            self.samples as f64,
-            &self.truth,
-            mix,
-        ))
+    fn fit_population(&self, mix: &[(f64, &GaussianD)], n: usize) -> Option<GaussianD> {
+        Some(population_d(self.estimator, n as f64, &self.truth, mix))
     }
 }
 
@@ -695,7 +669,6 @@ mod tests {
         assert!((&f * f.transpose() - &gd.cov).norm() < 1e-12);
         let x = NaiveD {
             estimator: Estimator::Unbiased,
-            samples: 5,
             truth: GaussianD::standard(2),
         }
         .sample(&gd, 5, &mut stream(1, "z", 1));

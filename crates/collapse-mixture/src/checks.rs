@@ -418,10 +418,7 @@ fn approximation_mle(_: Budget) -> Outcome {
     let s = sources_setup(APPROX_N);
     let family = MixtureFamily {
         truth: Mixture::single(Gaussian::isotropic(vec![0.0], 1.0)),
-        fit: Fit::Gaussian {
-            mle: true,
-            samples: s.samples,
-        },
+        fit: Fit::Gaussian { mle: true },
     };
     let cfg = ChainConfig {
         finite: false,

@@ -16,13 +16,12 @@ use rand::SeedableRng;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Fit {
     /// One Gaussian: sample mean and covariance with divisor `n − 1` (`mle = false`) or `n`.
-    /// In the infinite-sample mode the fit is the estimator's expectation at sample size
-    /// `samples`: the population moments, the covariance scaled by `(M − 1)/M` for the MLE.
+    /// In the infinite-sample mode the fit is the estimator's expectation at the generation's
+    /// training size `n`: the population moments, the covariance scaled by `(n − 1)/n` for the
+    /// MLE.
     Gaussian {
         /// Maximum-likelihood (biased) covariance.
         mle: bool,
-        /// `M`, the sample size whose expectation the infinite-sample mode takes.
-        samples: usize,
     },
     /// A mixture fitted by EM.
     Em(EmConfig),
@@ -68,13 +67,13 @@ impl Family for MixtureFamily {
         model.sample(n, rng)
     }
 
-    fn fit_population(&self, mixture: &[(f64, &Mixture)]) -> Option<Mixture> {
+    fn fit_population(&self, mixture: &[(f64, &Mixture)], n: usize) -> Option<Mixture> {
         let pop = Mixture::pool(mixture);
         match self.fit {
-            Fit::Gaussian { mle, samples } => {
+            Fit::Gaussian { mle } => {
                 let g = pop.moment_match();
                 let shrink = if mle {
-                    (samples as f64 - 1.0) / samples as f64
+                    (n as f64 - 1.0) / n as f64
                 } else {
                     1.0
                 };

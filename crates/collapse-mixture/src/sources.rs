@@ -76,7 +76,6 @@ impl Setup {
         let fit = if s.expressivity {
             Fit::Gaussian {
                 mle: s.approximation,
-                samples: self.samples,
             }
         } else {
             let (tol, max_iter, floor) = if s.statistical {

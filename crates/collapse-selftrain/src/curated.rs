@@ -264,7 +264,7 @@ impl Family for Curated {
         }
         Counts(c)
     }
-    fn fit_population(&self, mixture: &[(f64, &CatModel)]) -> Option<CatModel> {
+    fn fit_population(&self, mixture: &[(f64, &CatModel)], _: usize) -> Option<CatModel> {
         let mut out = vec![0.0; self.p0.len()];
         for (w, m) in mixture {
             let q = if m.real {

@@ -480,7 +480,7 @@ impl Family for SelfTrain<'_> {
     fn sample(&self, model: &Policy, _n: usize, rng: &mut Rng) -> RoundData {
         self.sample_round(model, rng)
     }
-    fn fit_population(&self, mixture: &[(f64, &Policy)]) -> Option<Policy> {
+    fn fit_population(&self, mixture: &[(f64, &Policy)], _: usize) -> Option<Policy> {
         match mixture {
             [(w, m)] if (*w - 1.0).abs() < 1e-12 => Some(self.train(&self.expected_round(m))),
             _ => None,
