@@ -154,8 +154,29 @@ pub enum ChainError {
     NoPopulationFit,
 }
 
-/// Runs one chain: calls `observe(g, &model_g)` for g = 0 (the truth) to `cfg.generations`.
-pub fn run_chain<F, O>(
+/// What an observer of [`run_chain`] returns: `()` to go on, or a
+/// [`ControlFlow`](std::ops::ControlFlow) whose `Break` ends the chain after the generation
+/// just observed (a chain absorbed in a point mass has nothing left to show).
+pub trait Flow {
+    /// Whether the chain stops here.
+    fn stops(&self) -> bool;
+}
+
+impl Flow for () {
+    fn stops(&self) -> bool {
+        false
+    }
+}
+
+impl Flow for std::ops::ControlFlow<()> {
+    fn stops(&self) -> bool {
+        self.is_break()
+    }
+}
+
+/// Runs one chain: calls `observe(g, &model_g)` for g = 0 (the truth) to `cfg.generations`,
+/// or until `observe` returns a [`Flow`] that stops.
+pub fn run_chain<F, O, R>(
     family: &F,
     cfg: &ChainConfig,
     rng: &mut Rng,
@@ -163,11 +184,11 @@ pub fn run_chain<F, O>(
 ) -> Result<(), ChainError>
 where
     F: Family,
-    O: FnMut(u64, &F::Model),
+    O: FnMut(u64, &F::Model) -> R,
+    R: Flow,
 {
     let truth = family.truth();
-    observe(0, &truth);
-    if cfg.generations == 0 {
+    if observe(0, &truth).stops() || cfg.generations == 0 {
         return Ok(());
     }
     if !cfg.finite {
@@ -209,12 +230,14 @@ where
             }
         };
         current = family.fit(&train, rng);
-        observe(g + 1, &current);
+        if observe(g + 1, &current).stops() {
+            break;
+        }
     }
     Ok(())
 }
 
-fn run_population<F, O>(
+fn run_population<F, O, R>(
     family: &F,
     cfg: &ChainConfig,
     truth: F::Model,
@@ -222,7 +245,8 @@ fn run_population<F, O>(
 ) -> Result<(), ChainError>
 where
     F: Family,
-    O: FnMut(u64, &F::Model),
+    O: FnMut(u64, &F::Model) -> R,
+    R: Flow,
 {
     // Every model so far with the sample size it contributed to the pool.
     let mut history: Vec<(usize, F::Model)> = Vec::new();
@@ -253,7 +277,9 @@ where
             }
         };
         current = next.ok_or(ChainError::NoPopulationFit)?;
-        observe(g + 1, &current);
+        if observe(g + 1, &current).stops() {
+            break;
+        }
     }
     Ok(())
 }
@@ -346,6 +372,30 @@ mod tests {
                 .unwrap();
                 assert_eq!(*seen.lock().unwrap(), sizes, "{policy:?}, finite {finite}");
             }
+        }
+    }
+
+    #[test]
+    fn an_observer_can_stop_the_chain() {
+        for finite in [true, false] {
+            let cfg = ChainConfig {
+                generations: 10,
+                samples: 4,
+                schedule: Schedule::Constant,
+                policy: Policy::Replace,
+                finite,
+            };
+            let mut seen = Vec::new();
+            run_chain(&Mean, &cfg, &mut crate::rng::stream(1, "t", 0), |g, _| {
+                seen.push(g);
+                if g == 2 {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+            assert_eq!(seen, [0, 1, 2], "finite {finite}");
         }
     }
 

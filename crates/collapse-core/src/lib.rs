@@ -27,7 +27,7 @@ pub mod records;
 pub mod rng;
 pub mod stats;
 
-pub use chain::{Dataset, Family, Sources, run_chain};
+pub use chain::{Dataset, Family, Flow, Sources, run_chain};
 pub use check::{Budget, Check, Outcome, Relation};
 pub use ensemble::{Progress, RunContext, Shard};
 pub use experiment::{Experiment, ExperimentError, RunOutput};

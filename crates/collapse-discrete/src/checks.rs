@@ -9,6 +9,7 @@ use collapse_core::check::{check_stream, monte_carlo};
 use collapse_core::stats::mean_and_se;
 use collapse_core::{Budget, Check, Family, Outcome, Policy, Relation, Rng, Sources};
 use rayon::prelude::*;
+use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
 /// The models of generations 0..=n of one chain.
@@ -151,7 +152,8 @@ pub fn absorption_exact(b: Budget, generations_off: u64) -> Outcome {
 }
 
 /// The two-type configuration of the absorption-time checks: M = 12, generation 0 at count 3
-/// (p = 1/4); 400 generations leave P(unabsorbed) ~ (11/12)^400 < 1e-15.
+/// (p = 1/4); 400 generations leave P(unabsorbed) ~ (11/12)^400 < 1e-15. A chain stops once
+/// absorbed.
 const TIME_M: usize = 12;
 const TIME_C: usize = 3;
 const TIME_HORIZON: u64 = 400;
@@ -173,10 +175,12 @@ fn simulate_times(b: Budget) -> &'static Times {
                 let mut at = None;
                 let mut fixed = None;
                 s.run_one(&f, &mut rng, |g, m| {
-                    if at.is_none() && m.support() == 1 {
+                    if m.support() == 1 {
                         at = Some(g as f64);
                         fixed = Some(m.idx[0] == 0);
+                        return ControlFlow::Break(());
                     }
+                    ControlFlow::Continue(())
                 })
                 .expect("replace chains always run");
                 // An unabsorbed chain (probability < 1e-15) would report NaN and fail.

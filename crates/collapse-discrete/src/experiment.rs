@@ -7,8 +7,8 @@ use crate::model::{
 use crate::theory;
 use collapse_core::chain::{ChainConfig, ChainError};
 use collapse_core::{
-    Experiment, ExperimentError, ParamError, ParamSpec, Params, Policy, Record, Rng, RunContext,
-    RunOutput, Schedule, Sources, TheoryRow, run_chain,
+    Experiment, ExperimentError, Flow, ParamError, ParamSpec, Params, Policy, Record, Rng,
+    RunContext, RunOutput, Schedule, Sources, TheoryRow, run_chain,
 };
 
 /// The experiment's id.
@@ -213,11 +213,11 @@ impl Setup {
     }
 
     /// Runs one chain of `family` through the core loop, calling `observe(g, model)`.
-    pub fn run_one(
+    pub fn run_one<R: Flow>(
         &self,
         family: &Discrete,
         rng: &mut Rng,
-        observe: impl FnMut(u64, &Categorical),
+        observe: impl FnMut(u64, &Categorical) -> R,
     ) -> Result<(), ChainError> {
         run_chain(family, &self.chain, rng, observe)
     }
