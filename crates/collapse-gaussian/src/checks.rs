@@ -469,7 +469,10 @@ mod tests {
                     vars[4]
                 }
             };
-            assert!((v - expected).abs() < 1e-14, "{policy:?}: {v} vs {expected}");
+            assert!(
+                (v - expected).abs() < 1e-14,
+                "{policy:?}: {v} vs {expected}"
+            );
         }
     }
 
