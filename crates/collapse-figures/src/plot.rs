@@ -521,14 +521,25 @@ where
         };
         if let Some(label) = &s.label {
             any_label = true;
-            let dashed = matches!(s.style, Style::Dashed);
-            anno.label(label.clone()).legend(move |(x, y)| {
-                if dashed {
-                    PathElement::new(vec![(x, y), (x + 8, y)], c.stroke_width(2))
-                } else {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
-                }
-            });
+            // The legend glyph shows how the series is drawn: a short stroke for dashed
+            // theory, a dot for markers, a long stroke otherwise.
+            let glyph = match s.style {
+                Style::Dashed => 1,
+                Style::Markers => 2,
+                _ => 0,
+            };
+            anno.label(label.clone()).legend(
+                move |(x, y)| -> DynElement<'static, DB, (i32, i32)> {
+                    match glyph {
+                        1 => {
+                            PathElement::new(vec![(x, y), (x + 8, y)], c.stroke_width(2)).into_dyn()
+                        }
+                        2 => Circle::new((x + 9, y), 3, c.filled()).into_dyn(),
+                        _ => PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
+                            .into_dyn(),
+                    }
+                },
+            );
         }
     }
     if any_label {

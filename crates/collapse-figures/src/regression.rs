@@ -7,6 +7,8 @@ use collapse_core::SummaryRow;
 use collapse_core::records::summarize;
 use collapse_regression::experiments::{iterated_experiment, mix_experiment, tails_experiment};
 use collapse_regression::iterated::{optimal_lambda, ridge_iterated};
+use collapse_regression::mixing::mixing_experiment;
+use collapse_regression::tails::{CountLaw, Tail, Zipf, effective_samples};
 use collapse_regression::theory::{MixProblem, Spectrum, equivalent};
 
 /// The gallery figures of the family.
@@ -38,11 +40,166 @@ pub fn figures() -> Vec<FigureSpec> {
             render: iterated,
         },
         FigureSpec {
+            name: "regression-weighted-mixing",
+            title: "Fig. 9: weighted single-step mixing fails",
+            render: weighted_mixing,
+        },
+        FigureSpec {
+            name: "regression-iterative-mixing",
+            title: "Fig. 10: iterative mixing against single-step mixing",
+            render: iterative_mixing,
+        },
+        FigureSpec {
             name: "regression-tails",
             title: "Tail cutting and narrowing change the scaling law",
             render: tails,
         },
+        FigureSpec {
+            name: "regression-tails-mixing-generations",
+            title: "Mixing clean data recovers the law; n generations add a plateau",
+            render: tails_mixing_generations,
+        },
     ]
+}
+
+/// Defaults of `regression-mixing` used by Figs. 9 and 10 (d = 50, p1 = p2 = 0.5, c² = 1,
+/// σ = 1, 5 designs per n as in the paper's 5 runs).
+const MIXING_SAMPLES: &str = "110,200,400,800,1600,3200,6400";
+
+fn mixing_curve(summary: &[SummaryRow], series: &str, metric: &str) -> Vec<(f64, f64)> {
+    let ns: Vec<(u64, f64)> = rows(summary, series, "theory_n")
+        .map(|r| (r.step, r.mean))
+        .collect();
+    let n_of = |step: u64| ns.iter().find(|(s, _)| *s == step).map_or(0.0, |q| q.1);
+    rows(summary, series, metric)
+        .map(|r| (n_of(r.step), r.mean))
+        .filter(|q| q.1 > 0.0)
+        .collect()
+}
+
+/// Runs `regression-mixing` on the figures' n grid and opens the log–log panel of test error
+/// against n that both mixing figures draw on.
+fn mixing_run(
+    env: &FigureEnv<'_>,
+    alphas: &str,
+    rounds: &str,
+    subtitle: &str,
+) -> Result<(Vec<SummaryRow>, Panel), FigureError> {
+    let (_, out) = env.run(
+        &mixing_experiment(),
+        &[
+            ("samples", MIXING_SAMPLES),
+            ("alphas", alphas),
+            ("rounds", rounds),
+        ],
+    )?;
+    let panel = Panel::new(subtitle, "samples n", "test error")
+        .log_x()
+        .log_y()
+        .legend(Legend::LowerLeft);
+    Ok((summarize(&out.records, &out.theory), panel))
+}
+
+/// Fig. 9 of Strong Model Collapse: weighted single-step mixing, test error against n for
+/// several α, with the floors α²c².
+fn weighted_mixing(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
+    let alphas = "0,0.1,0.25,0.5,0.75";
+    let (summary, mut panel) = mixing_run(
+        env,
+        alphas,
+        "1",
+        "d = 50, Σ = I, p1 = p2 = 0.5, c² = 1, σ = 1, least squares",
+    )?;
+    for (i, a) in [0.0, 0.1, 0.25, 0.5, 0.75].into_iter().enumerate() {
+        let name = format!("alpha={a}");
+        let label = if a == 0.0 {
+            "α = 0 (real only)".to_string()
+        } else if a == 0.5 {
+            "α = 0.5 = p2 (plain mix)".to_string()
+        } else {
+            format!("α = {a}")
+        };
+        panel.push(Series::dashed(
+            format!("{label}: theory"),
+            i,
+            mixing_curve(&summary, &name, "theory_test_error"),
+        ));
+        panel.push(Series::markers(
+            format!("{label}: Monte Carlo"),
+            i,
+            mixing_curve(&summary, &name, "test_error"),
+        ));
+        if a > 0.0 {
+            let ns = mixing_curve(&summary, &name, "theory_floor");
+            panel.push(Series::line(format!("floor α²c² = {}", a * a), i, ns).unlabelled());
+        }
+    }
+    Ok(Chart::single(
+        "Weighted single-step mixing: every α > 0 stalls at α²c² (solid)",
+        provenance(
+            "regression-mixing",
+            &[
+                ("samples", MIXING_SAMPLES.into()),
+                ("alphas", alphas.into()),
+                ("rounds", "1".into()),
+            ],
+            env.seed,
+        ),
+        panel,
+    ))
+}
+
+/// Fig. 10 of Strong Model Collapse: iterative mixing for t = 1, 2, 4, 8 rounds against
+/// training on the real half only.
+fn iterative_mixing(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
+    let rounds = "1,2,4,8";
+    let (summary, mut panel) = mixing_run(
+        env,
+        "0",
+        rounds,
+        "d = 50, Σ = I, p1 = p2 = 0.5, c² = 1, σ = 1; fresh data each round",
+    )?;
+    for (i, t) in [1u32, 2, 4, 8].into_iter().enumerate() {
+        let name = format!("rounds={t}");
+        let label = if t == 1 {
+            "t = 1 (single-step mix)".to_string()
+        } else {
+            format!("t = {t} rounds")
+        };
+        panel.push(Series::dashed(
+            format!("{label}: exact"),
+            i,
+            mixing_curve(&summary, &name, "theory_test_error"),
+        ));
+        panel.push(Series::markers(
+            format!("{label}: Monte Carlo"),
+            i,
+            mixing_curve(&summary, &name, "test_error"),
+        ));
+    }
+    panel.push(Series::dashed(
+        "real half only: exact",
+        4,
+        mixing_curve(&summary, "real-only", "theory_test_error"),
+    ));
+    panel.push(Series::markers(
+        "real half only: Monte Carlo",
+        4,
+        mixing_curve(&summary, "alpha=0", "test_error"),
+    ));
+    Ok(Chart::single(
+        "Iterative mixing (t rounds) against the real half alone",
+        provenance(
+            "regression-mixing",
+            &[
+                ("samples", MIXING_SAMPLES.into()),
+                ("alphas", "0".into()),
+                ("rounds", rounds.into()),
+            ],
+            env.seed,
+        ),
+        panel,
+    ))
 }
 
 fn run(
@@ -583,6 +740,200 @@ fn tails(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     ))
 }
 
+/// A Tale of Tails, the two remaining rows: (a) a fraction π of clean data mixed into data cut at
+/// k = 50 — the cut's plateau, then recovery at the clean rate once πT ≫ k^β; (b) n generations
+/// of T0 = 10⁴ draws, error against T; (c) the lost mass, the plateau of (b), against n. β = 2,
+/// N = 10⁶. Lines are exact expectations, dashed lines the asymptotic laws, markers simulations.
+fn tails_mixing_generations(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
+    const N: usize = 1_000_000;
+    const K: usize = 50;
+    const T0: usize = 10_000;
+    let sets = [
+        ("items", "1000000"),
+        ("samples_min", "100"),
+        ("samples_max", "3e6"),
+        ("points", "12"),
+        ("replicates", "4"),
+        ("cut", "50"),
+        ("clean_fraction", "0.05"),
+        ("generations", "8"),
+        ("generator_samples", "10000"),
+    ];
+    let summary = run(env, tails_experiment(), &sets)?;
+    let mc = |series: &str, metric: &str| -> Vec<(f64, f64)> {
+        let ts: Vec<f64> = rows(&summary, series, "theory_samples")
+            .map(|r| r.mean)
+            .collect();
+        rows(&summary, series, metric)
+            .filter_map(|r| ts.get(r.step as usize).map(|&t| (t, r.mean)))
+            .collect()
+    };
+    let clean = Zipf::new(N, 2.0, Tail::Clean);
+
+    // (a) Mixing.
+    let ts = geom(100.0, 1e8, 41);
+    let mut mixing = Panel::new(
+        "(a) π clean data mixed into data cut at k = 50",
+        "training samples T",
+        "test error",
+    )
+    .log_x()
+    .log_y()
+    .legend(Legend::LowerLeft);
+    let fractions = [0.0, 0.01, 0.05, 0.2, 1.0];
+    for (i, &pi) in fractions.iter().enumerate() {
+        let z = if pi == 1.0 {
+            clean.clone()
+        } else {
+            Zipf::new(N, 2.0, Tail::Mixed { k: K, pi })
+        };
+        let label = match pi {
+            0.0 => "π = 0 (tail cut)".to_string(),
+            1.0 => "π = 1 (clean)".to_string(),
+            _ => format!("π = {pi}"),
+        };
+        mixing.push(Series::line(
+            label,
+            i,
+            ts.iter().map(|&t| (t, z.expected_error(t))).collect(),
+        ));
+        mixing.push(
+            Series::dashed(
+                "integral law",
+                i,
+                ts.iter()
+                    .step_by(2)
+                    .map(|&t| (t, z.asymptotic(t)))
+                    .collect(),
+            )
+            .unlabelled(),
+        );
+    }
+    let plateau = Zipf::new(N, 2.0, Tail::Cut(K)).unreachable_mass();
+    mixing.push(Series::dashed(
+        "plateau Σ_{i>k} p_i",
+        6,
+        vec![(ts[0], plateau), (ts[ts.len() - 1], plateau)],
+    ));
+    for (series, colour) in [("cut", 0), ("mixed", 2), ("clean", 4)] {
+        let pts = mc(series, "test_error");
+        let label = format!(
+            "simulated ({})",
+            if series == "mixed" {
+                "π = 0.05"
+            } else {
+                series
+            }
+        );
+        mixing.push(Series::markers(label, colour, pts));
+    }
+
+    // (b) Generations, error against T, and (c) the lost mass against n.
+    let ts = geom(100.0, 1e7, 41);
+    let mut gens = Panel::new(
+        "(b) n generations of T0 = 10⁴ draws",
+        "training samples T (from generation n)",
+        "test error",
+    )
+    .log_x()
+    .log_y()
+    .legend(Legend::LowerLeft);
+    gens.push(Series::line(
+        "n = 0 (clean)",
+        0,
+        ts.iter().map(|&t| (t, clean.expected_error(t))).collect(),
+    ));
+    gens.push(
+        Series::dashed(
+            "",
+            0,
+            ts.iter().map(|&t| (t, clean.asymptotic(t))).collect(),
+        )
+        .unlabelled(),
+    );
+    let max_n = 32;
+    let mut law = CountLaw::first(&clean.p, T0);
+    let mut lost = Vec::new();
+    let mut colour = 1;
+    loop {
+        let n = law.generation;
+        lost.push((n as f64, law.lost_mass()));
+        if [1, 2, 4, 8].contains(&n) {
+            gens.push(Series::line(
+                format!("n = {n}"),
+                colour,
+                ts.iter().map(|&t| (t, law.expected_error(t))).collect(),
+            ));
+            let gw = Series::dashed(
+                "Galton–Watson law A·T_eff^-c",
+                colour,
+                ts.iter()
+                    .map(|&t| (t, clean.asymptotic(effective_samples(T0 as f64, n, t))))
+                    .collect(),
+            );
+            gens.push(if n == 1 { gw } else { gw.unlabelled() });
+            colour += 1;
+        }
+        if n == max_n {
+            break;
+        }
+        law = law.next();
+    }
+    gens.push(Series::markers(
+        "n = 8: simulated",
+        4,
+        mc("generations", "test_error"),
+    ));
+
+    let mut plateau_panel = Panel::new(
+        "(c) the plateau: test mass lost by generation n",
+        "generation n",
+        "lost mass",
+    )
+    .log_x()
+    .log_y()
+    .legend(Legend::UpperLeft);
+    let l1 = lost[0].1;
+    plateau_panel.push(Series::line("exact (Wright–Fisher)", 0, lost.clone()));
+    plateau_panel.push(Series::dashed(
+        "Galton–Watson law A·(T0 s_n)^-c ∝ n^c",
+        1,
+        lost.iter()
+            .map(|&(n, _)| {
+                (
+                    n,
+                    clean.asymptotic(effective_samples(T0 as f64, n as usize, f64::INFINITY)),
+                )
+            })
+            .collect(),
+    ));
+    plateau_panel.push(Series::dashed(
+        "n·L₁ (the quoted n·T0^-c)",
+        6,
+        lost.iter().map(|&(n, _)| (n, n * l1)).collect(),
+    ));
+    plateau_panel.push(Series::markers(
+        "simulated (n = 8)",
+        4,
+        rows(&summary, "generations", "lost_mass")
+            .map(|r| (8.0, r.mean))
+            .collect(),
+    ));
+    Ok(Chart::grid(
+        "A Tale of Tails: clean data mixed in ends the plateau; n generations of T0 draws raise it like (n/T0)^(1−1/β)",
+        provenance(
+            "regression-tails",
+            &sets
+                .iter()
+                .map(|(a, b)| (*a, b.to_string()))
+                .collect::<Vec<_>>(),
+            env.seed,
+        ),
+        vec![mixing, gens, plateau_panel],
+        3,
+    ))
+}
+
 /// The figures `collapse run` writes for the family's experiments.
 pub fn run_figures() -> Vec<crate::RunFigure> {
     vec![
@@ -593,6 +944,10 @@ pub fn run_figures() -> Vec<crate::RunFigure> {
         crate::RunFigure {
             experiment: "regression-iterated",
             draw: run_iterated,
+        },
+        crate::RunFigure {
+            experiment: "regression-mixing",
+            draw: run_mixing,
         },
         crate::RunFigure {
             experiment: "regression-tails",
@@ -718,10 +1073,17 @@ fn run_tails(p: &collapse_core::Params, summary: &[SummaryRow], seed: u64) -> Ch
     .log_x()
     .log_y()
     .legend(Legend::LowerLeft);
-    for (i, series) in ["clean", "cut", "narrowed"].into_iter().enumerate() {
+    // The mixed and generations series are present only when their parameters are set.
+    for (i, series) in ["clean", "cut", "narrowed", "mixed", "generations"]
+        .into_iter()
+        .enumerate()
+    {
         let ts: Vec<f64> = rows(summary, series, "theory_samples")
             .map(|r| r.mean)
             .collect();
+        if ts.is_empty() {
+            continue;
+        }
         let pick = |metric: &str| -> Vec<(f64, f64)> {
             rows(summary, series, metric)
                 .filter_map(|r| ts.get(r.step as usize).map(|&t| (t, r.mean)))
@@ -749,6 +1111,39 @@ fn run_tails(p: &collapse_core::Params, summary: &[SummaryRow], seed: u64) -> Ch
     Chart::single(
         "A Tale of Tails",
         provenance("regression-tails", &sets_of(p), seed),
+        panel,
+    )
+}
+
+fn run_mixing(p: &collapse_core::Params, summary: &[SummaryRow], seed: u64) -> Chart {
+    let mut panel = Panel::new(
+        "regression-mixing: theory (dashed) and Monte Carlo (markers)",
+        "samples n",
+        "test error",
+    )
+    .log_x()
+    .log_y()
+    .legend(Legend::LowerLeft);
+    let mut series: Vec<String> = summary
+        .iter()
+        .filter(|r| r.metric == "theory_test_error")
+        .map(|r| r.series.to_string())
+        .collect();
+    series.dedup();
+    for (i, name) in series.iter().enumerate() {
+        panel.push(Series::dashed(
+            format!("{name}: theory"),
+            i,
+            mixing_curve(summary, name, "theory_test_error"),
+        ));
+        let m = mixing_curve(summary, name, "test_error");
+        if !m.is_empty() {
+            panel.push(Series::markers(format!("{name}: Monte Carlo"), i, m));
+        }
+    }
+    Chart::single(
+        "Weighted and iterative mixing of real and synthetic data",
+        provenance("regression-mixing", &sets_of(p), seed),
         panel,
     )
 }

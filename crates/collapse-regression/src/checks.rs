@@ -3,10 +3,12 @@
 use crate::experiments::IteratedSetup;
 use crate::iterated::{Design, inverse_squares, ols_iterated, ridge_iterated};
 use crate::mc;
-use crate::tails::{Tail, Zipf};
+use crate::mixing;
+use crate::tails::{ChainSampler, CountLaw, Tail, Zipf};
 use crate::theory::{MixProblem, Spectrum, corollary1, equivalent, rp_ridgeless_isotropic};
 use collapse_core::check::monte_carlo;
 use collapse_core::{Budget, Check, Outcome, Relation};
+use rand::RngExt;
 
 /// The finite-size allowance of a deterministic equivalent: relative corrections are $O(1/n)$
 /// and grow like $1/|n-d|$ and $1/|n-m|$ near the interpolation thresholds (exactly: least
@@ -325,6 +327,134 @@ fn tails_plateau(b: Budget) -> Outcome {
     Outcome::monte_carlo(predicted, m, se).with_allowance(k.powf(-beta) / zeta)
 }
 
+/// Setting of `regression.mixing-weighted-floor`: Σ = I, d = 20, n = 2000, p2 = 0.5, α = 0.25,
+/// c² = 1, σ = 1, least squares.
+pub fn mixing_weighted_setting() -> (MixProblem, f64) {
+    (
+        mixing::problem(Spectrum::isotropic(20), 2000, 0.5, 1.0, 1.0),
+        0.25,
+    )
+}
+
+fn mixing_weighted_floor(b: Budget) -> Outcome {
+    let (p, alpha) = mixing_weighted_setting();
+    let phi = p.spec.dim() as f64 / p.n as f64;
+    let predicted = mixing::weighted_equivalent(phi, p.p2(), alpha, 1.0, 1.0, 1.0).zeta;
+    let (m, se) = monte_carlo(
+        "regression.mixing-weighted-floor",
+        b.pick(100, 400),
+        |rng| mixing::weighted_draw(&p, alpha, rng).1,
+    );
+    Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(&p, predicted))
+}
+
+/// Setting of `regression.mixing-ols-shift-exact`: Σ = diag(1/i), d = 30, n = 50, p2 = 0.4.
+pub fn mixing_shift_setting() -> MixProblem {
+    mixing::problem(Spectrum::power(30, 1.0), 50, 0.4, 1.0, 1.0)
+}
+
+fn mixing_shift_exact(b: Budget) -> Outcome {
+    let p = mixing_shift_setting();
+    let predicted = mixing::ols_shift_factor(p.n, p.n2, p.spec.dim());
+    let (m, se) = monte_carlo(
+        "regression.mixing-ols-shift-exact",
+        b.pick(400, 2000),
+        |rng| mixing::weighted_draw(&p, p.p2(), rng).1,
+    );
+    Outcome::monte_carlo(predicted, m, se)
+}
+
+/// Setting of `regression.mixing-iterative-exact`: Σ = diag(1/i), d = 30, n = 120, p2 = 0.5,
+/// c² = 1, σ = 1, three rounds.
+pub fn mixing_iterative_setting() -> (MixProblem, u32) {
+    (
+        mixing::problem(Spectrum::power(30, 1.0), 120, 0.5, 1.0, 1.0),
+        3,
+    )
+}
+
+fn mixing_iterative(b: Budget) -> Outcome {
+    let (p, t) = mixing_iterative_setting();
+    let predicted = mixing::iterative_exact(p.n, p.n2, p.spec.dim(), 1.0, 1.0, t);
+    let (m, se) = monte_carlo(
+        "regression.mixing-iterative-exact",
+        b.pick(800, 3000),
+        |rng| mixing::iterative_draw(&p, t as usize, rng)[t as usize - 1],
+    );
+    Outcome::monte_carlo(predicted, m, se)
+}
+
+/// Mixing setting: β = 2 on N = 10000 items, the synthetic part cut at k = 30, a fraction
+/// π = 0.1 of clean data, T = 10000 (πT = 1000, past the start of the recovery).
+pub fn tails_mixing_setting() -> (Zipf, Zipf, f64, usize) {
+    (
+        Zipf::new(10_000, 2.0, Tail::Clean),
+        Zipf::new(10_000, 2.0, Tail::Cut(30)),
+        0.1,
+        10_000,
+    )
+}
+
+/// One learner trained on the mixing process itself: each of the T samples is clean (from p)
+/// with probability π, else synthetic (from the cut law); returns its test error.
+pub fn simulate_tails_mixing(
+    clean: &Zipf,
+    cut: &Zipf,
+    pi: f64,
+    t: usize,
+    rng: &mut collapse_core::Rng,
+) -> f64 {
+    let mut seen = vec![false; clean.p.len()];
+    for _ in 0..t {
+        let source = if rng.random::<f64>() < pi { clean } else { cut };
+        seen[source.draw(rng)] = true;
+    }
+    clean.unseen_mass(&seen)
+}
+
+fn tails_mixing(b: Budget) -> Outcome {
+    let (clean, cut, pi, t) = tails_mixing_setting();
+    let mixed = Zipf::new(10_000, 2.0, Tail::Mixed { k: 30, pi });
+    let (m, se) = monte_carlo(
+        "regression.tails-mixing-memorisation",
+        b.pick(800, 4000),
+        |rng| simulate_tails_mixing(&clean, &cut, pi, t, rng),
+    );
+    Outcome::monte_carlo(mixed.expected_error(t as f64), m, se)
+}
+
+/// Generation-chain setting: β = 1.5 on N = 20000 items, T0 = 400 draws per generation.
+pub fn tails_generations_setting() -> (Zipf, usize) {
+    (Zipf::new(20_000, 1.5, Tail::Clean), 400)
+}
+
+fn tails_generations_error(b: Budget) -> Outcome {
+    let (z, t0) = tails_generations_setting();
+    let (n, t) = (3, 2000.0);
+    let chain = ChainSampler::new(&z.p);
+    let (m, se) = monte_carlo(
+        "regression.tails-generations-error",
+        b.pick(8000, 40000),
+        |rng| {
+            let g = chain.run(t0 as u64, n, rng);
+            chain.expected_error(&g, t)
+        },
+    );
+    Outcome::monte_carlo(CountLaw::after(&z.p, t0, n).expected_error(t), m, se)
+}
+
+fn tails_generations_lost(b: Budget) -> Outcome {
+    let (z, t0) = tails_generations_setting();
+    let n = 8;
+    let chain = ChainSampler::new(&z.p);
+    let (m, se) = monte_carlo(
+        "regression.tails-generations-lost-mass",
+        b.pick(8000, 40000),
+        |rng| chain.lost_mass(&chain.run(t0 as u64, n, rng)),
+    );
+    Outcome::monte_carlo(CountLaw::after(&z.p, t0, n).lost_mass(), m, se)
+}
+
 /// All checks of the family.
 pub fn checks() -> Vec<Check> {
     vec![
@@ -417,6 +547,42 @@ pub fn checks() -> Vec<Check> {
             statement: "Cutting the tail at rank k stalls the scaling law at the unreachable mass ≈ k^{-(β−1)}/((β−1)ζ(β)): simulated error at T = 200000 (β = 1.5, k = 200), allowance = the k^{-β} Euler–Maclaurin term",
             source: "A Tale of Tails (ICML 2024), tail cutting",
             run: tails_plateau,
+        },
+        Check {
+            id: "regression.tails-mixing-memorisation",
+            statement: "Mixing a fraction π of clean data into tail-cut data (each sample clean with probability π) is training on q = (1−π) q_cut + π p: a learner simulated on that process (β = 2, N = 10000, k = 30, π = 0.1, T = 10000, past the cut's plateau) has expected error Σ p_i (1 − q_i)^T",
+            source: "A Tale of Tails (ICML 2024), mitigating collapse by data mixing",
+            run: tails_mixing,
+        },
+        Check {
+            id: "regression.tails-generations-error",
+            statement: "After n = 3 generations, each the empirical law of T0 = 400 draws from the previous one (generation 0 = Zipf(1.5) on 20000 items), a learner on T = 2000 draws has expected error Σ_x v_n(x)(1 − x/T0)^T, v_n the p-weighted law of the counts from the exact Wright–Fisher recursion; Monte Carlo over exactly drawn chains of Σ p_i (1 − q_{n,i})^T",
+            source: "A Tale of Tails (ICML 2024), model collapse over n generations (the resampling chain derived in proofs/regression.md §5)",
+            run: tails_generations_error,
+        },
+        Check {
+            id: "regression.tails-generations-lost-mass",
+            statement: "After n = 8 generations of T0 = 400 draws (Zipf(1.5), N = 20000) the expected test mass of the lost items, the error's limit as T → ∞, is v_n(0) = Σ_i p_i P(X_{n,i} = 0) from the exact Wright–Fisher recursion",
+            source: "A Tale of Tails (ICML 2024), model collapse over n generations (derived in proofs/regression.md §5)",
+            run: tails_generations_lost,
+        },
+        Check {
+            id: "regression.mixing-weighted-floor",
+            statement: "Weighted single-step mixing (weights (1−α)/p1 real, α/p2 synthetic; least squares, Σ = I, d = 20, n = 2000, p2 = 0.5, α = 0.25, c² = 1): the Monte Carlo ζ (exact over δ) matches the derived equivalent c²[α² + 2αmΣ_g p_gω_gc_g/(1+ω_gφm) + φ(m/S2)Σ_g p_gω_g²c_g²/(1+ω_gφm)²] ≈ α²c² + O(φ), within Z·SE plus 2/min(n,|n−d|) relative: the floor is α²c², not p2²α²c²",
+            source: "Strong Model Collapse, Sec. 5.1 (Corollary 2 as transcribed is refuted; equivalent derived in proofs/regression.md)",
+            run: mixing_weighted_floor,
+        },
+        Check {
+            id: "regression.mixing-ols-shift-exact",
+            statement: "Single-step mixing with least squares (d = 30, n = 50, n2 = 20, Σ = diag(1/i)): ζ/c² = E‖(XᵀX)⁻¹X2ᵀX2‖²_F/d equals exactly [(n−1)E trP² − E(trP)²]/(d(n−d−1)) with P the synthetic block of a Haar rank-d projection",
+            source: "Strong Model Collapse, Corollary 1 (exact finite-n form derived in proofs/regression.md)",
+            run: mixing_shift_exact,
+        },
+        Check {
+            id: "regression.mixing-iterative-exact",
+            statement: "Iterative mixing (fresh real and synthetic rows each round, synthetic labels from the previous least-squares model, ŵ0 = w + δ; d = 30, n = 120, p2 = 0.5, Σ = diag(1/i)): after t = 3 rounds the test error is exactly h^t c² + v(1−h^t)/(1−h), h the exact one-step ζ/c², v = σ²d/(n−d−1)",
+            source: "Strong Model Collapse, Sec. 5.2 (Corollary 3, Eq. 19: recursion derived in proofs/regression.md)",
+            run: mixing_iterative,
         },
     ]
 }
@@ -550,15 +716,77 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "timing of the full budget; run with --ignored --nocapture"]
-    fn full_budget_passes() {
-        let t = std::time::Instant::now();
-        for c in checks() {
-            let s = std::time::Instant::now();
-            let o = (c.run)(Budget::Full);
-            println!("{} pass={} {:?} {:?}", c.id, o.pass(), s.elapsed(), o);
-            assert!(o.pass(), "{}", c.id);
+    fn mixing_weighted_fails_with_the_card_floor_and_without_the_phi_term() {
+        let o = run("regression.mixing-weighted-floor");
+        let (p, alpha) = mixing_weighted_setting();
+        // The transcribed Corollary 2 floor p2²α²c².
+        assert!(!o.with_prediction(p.p2() * p.p2() * alpha * alpha).pass());
+        // The bare floor α²c² without its O(φ) term.
+        assert!(!o.with_prediction(mixing::weighted_floor(alpha, 1.0)).pass());
+    }
+
+    #[test]
+    fn mixing_shift_exact_fails_with_corollary1_and_wrong_code() {
+        let o = run("regression.mixing-ols-shift-exact");
+        let p = mixing_shift_setting();
+        let phi = 30.0 / 50.0;
+        let cor = corollary1(phi, 0.0, p.p2(), 1.0);
+        assert!(!o.with_prediction(cor).pass());
+        // Off by one in the denominator (n − d instead of n − d − 1).
+        let h = mixing::ols_shift_factor(p.n, p.n2, 30) * 19.0 / 20.0;
+        assert!(!o.with_prediction(h).pass());
+    }
+
+    #[test]
+    fn mixing_iterative_fails_off_by_one_round_and_with_the_limit() {
+        let o = run("regression.mixing-iterative-exact");
+        let (p, t) = mixing_iterative_setting();
+        let e = |t| mixing::iterative_exact(p.n, p.n2, 30, 1.0, 1.0, t);
+        assert!(!o.with_prediction(e(t - 1)).pass());
+        assert!(!o.with_prediction(e(t + 1)).pass());
+        // Eq. 19's leading term E/(1 − p2²) alone.
+        let v = mixing::ols_variance(p.n, p.n2, 30, 1.0, 1.0);
+        assert!(!o.with_prediction(v / (1.0 - 0.25)).pass());
+    }
+
+    #[test]
+    fn mixing_check_fails_with_the_plateau_the_recovery_alone_and_swapped_weights() {
+        let o = run("regression.tails-mixing-memorisation");
+        let (clean, cut, pi, t) = tails_mixing_setting();
+        let t = t as f64;
+        // No mixing: the cut's error.
+        assert!(!o.with_prediction(cut.expected_error(t)).pass());
+        // Only the clean part of the data: the clean error at πT.
+        assert!(!o.with_prediction(clean.expected_error(pi * t)).pass());
+        // Wrong code: the weights swapped, q = π q_cut + (1 − π) p.
+        let swapped = Zipf::new(
+            10_000,
+            2.0,
+            Tail::Mixed {
+                k: 30,
+                pi: 1.0 - pi,
+            },
+        );
+        assert!(!o.with_prediction(swapped.expected_error(t)).pass());
+    }
+
+    #[test]
+    fn generation_checks_fail_off_by_one_and_with_the_linear_law() {
+        let (z, t0) = tails_generations_setting();
+        let o = run("regression.tails-generations-error");
+        for n in [1, 2, 4] {
+            let wrong = CountLaw::after(&z.p, t0, n).expected_error(2000.0);
+            assert!(!o.with_prediction(wrong).pass(), "n = {n}");
         }
-        println!("total {:?}", t.elapsed());
+        // The clean learner (no generations).
+        assert!(!o.with_prediction(z.expected_error(2000.0)).pass());
+        let o = run("regression.tails-generations-lost-mass");
+        for n in [7, 9] {
+            let wrong = CountLaw::after(&z.p, t0, n).lost_mass();
+            assert!(!o.with_prediction(wrong).pass(), "n = {n}");
+        }
+        // The quoted linear law n · L_1 with L_1 = Σ p_i (1 − p_i)^T0 exact.
+        let l1 = CountLaw::first(&z.p, t0).lost_mass();
+        assert!(!o.with_prediction(8.0 * l1).pass());
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::iterated::{Design, Iterated, optimal_lambda, ridge_iterated};
 use crate::mc;
-use crate::tails::{Tail, Zipf};
+use crate::tails::{ChainSampler, CountLaw, Tail, Zipf, effective_samples};
 use crate::theory::{MixProblem, Spectrum, equivalent};
 use collapse_core::chain::ChainConfig;
 use collapse_core::params::parse_grid;
@@ -564,6 +564,27 @@ fn tails_params() -> Vec<ParamSpec> {
             "β' > β: exponent of the narrowed-tail training distribution",
         ),
         ParamSpec::float(
+            "clean_fraction",
+            0.0,
+            0.0,
+            1.0,
+            "π: fraction of clean data mixed into the tail-cut data, q = (1−π) q_cut + π p (series `mixed`; 0 = no such series)",
+        ),
+        ParamSpec::int(
+            "generations",
+            0,
+            0,
+            1000,
+            "n: generations before the learner; generation g is the empirical law of generator_samples draws from generation g−1, generation 0 = p (series `generations`; 0 = no such series)",
+        ),
+        ParamSpec::int(
+            "generator_samples",
+            1000,
+            1,
+            100_000,
+            "T0: draws each generation is fitted on (the exact theory costs about generations × 20 T0^1.5 operations)",
+        ),
+        ParamSpec::float(
             "samples_min",
             100.0,
             1.0,
@@ -633,17 +654,84 @@ pub fn tails_grid(p: &Params) -> Vec<f64> {
         .collect()
 }
 
-/// The three training distributions of `regression-tails`, with their series names.
+/// The training distributions of `regression-tails`, with their series names: clean, cut,
+/// narrowed, and mixed when `clean_fraction` > 0.
 pub fn tails_models(p: &Params) -> Vec<(&'static str, Zipf)> {
     let (n, beta) = (p.usize("items"), p.float("exponent"));
-    vec![
+    let mut models = vec![
         ("clean", Zipf::new(n, beta, Tail::Clean)),
         ("cut", Zipf::new(n, beta, Tail::Cut(p.usize("cut")))),
         (
             "narrowed",
             Zipf::new(n, beta, Tail::Narrowed(p.float("narrowed_exponent"))),
         ),
-    ]
+    ];
+    let pi = p.float("clean_fraction");
+    if pi > 0.0 {
+        let k = p.usize("cut");
+        models.push(("mixed", Zipf::new(n, beta, Tail::Mixed { k, pi })));
+    }
+    models
+}
+
+/// The `generations` series of `regression-tails` (when `generations` > 0): theory rows from the
+/// exact count law and records from exactly drawn chains, one chain per replicate and the
+/// learner at every T of the grid.
+fn generations_series(
+    p: &Params,
+    clean: &Zipf,
+    grid: &[f64],
+    ctx: &RunContext<'_>,
+) -> (Vec<TheoryRow>, Vec<Record>) {
+    const S: &str = "generations";
+    let (n, t0) = (p.usize("generations"), p.usize("generator_samples"));
+    let law = CountLaw::after(&clean.p, t0, n);
+    let mut theory = vec![TheoryRow::new(S, 0, "theory_lost_mass", law.lost_mass())];
+    for (i, &t) in grid.iter().enumerate() {
+        let teff = effective_samples(t0 as f64, n, t);
+        let i = i as u64;
+        theory.push(TheoryRow::new(
+            S,
+            i,
+            "theory_test_error",
+            law.expected_error(t),
+        ));
+        theory.push(TheoryRow::new(
+            S,
+            i,
+            "theory_scaling_law",
+            clean.asymptotic(teff),
+        ));
+        theory.push(TheoryRow::new(S, i, "theory_effective_samples", teff));
+        theory.push(TheoryRow::new(S, i, "theory_samples", t));
+    }
+    let chain = ChainSampler::new(&clean.p);
+    let records = ctx.replicates(S, p.int("replicates") as u64, |r, rng| {
+        let g = chain.run(t0 as u64, n, rng);
+        let mut out = vec![
+            Record::new(S, r, 0, "lost_mass", chain.lost_mass(&g)),
+            Record::new(S, r, 0, "support", g.idx.len() as f64),
+        ];
+        for (i, &t) in grid.iter().enumerate() {
+            let i = i as u64;
+            out.push(Record::new(
+                S,
+                r,
+                i,
+                "expected_test_error",
+                chain.expected_error(&g, t),
+            ));
+            out.push(Record::new(
+                S,
+                r,
+                i,
+                "test_error",
+                chain.simulate(&g, t as u64, rng),
+            ));
+        }
+        out
+    });
+    (theory, records)
 }
 
 fn tails_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentError> {
@@ -680,6 +768,11 @@ fn tails_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentEr
                 .collect()
         }));
     }
+    if p.int("generations") > 0 {
+        let (th, rec) = generations_series(p, &models[0].1, &grid, ctx);
+        theory.extend(th);
+        records.extend(rec);
+    }
     collapse_core::records::sort_records(&mut records);
     Ok(RunOutput {
         records,
@@ -692,11 +785,16 @@ fn tails_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentEr
 pub fn tails_experiment() -> Experiment {
     Experiment {
         id: "regression-tails",
-        title: "A Tale of Tails: tail cutting and narrowing change the scaling law of a memorising learner",
-        about: "Zipf data p_i ∝ i^-β over N items; a memorising learner trained on T samples from q errs on the p-mass of the items it has not seen. Series: clean (q = p), cut (q = p restricted to ranks <= k), narrowed (q ∝ i^-β'). Metrics per T (step = index in the log grid): test_error (simulated), theory_test_error = Σ p_i (1 − q_i)^T (exact expectation), theory_scaling_law (A T^-(β−1)/β' plus, for the cut, the unreachable tail mass Σ_{i>k} p_i), theory_samples (T), theory_exponent.",
+        title: "A Tale of Tails: tail cutting, narrowing, clean-data mixing and n generations change the scaling law of a memorising learner",
+        about: "Zipf data p_i ∝ i^-β over N items; a memorising learner trained on T samples from q errs on the p-mass of the items it has not seen. Series: clean (q = p), cut (q = p restricted to ranks <= k), narrowed (q ∝ i^-β'); mixed when clean_fraction π > 0 (q = (1−π) q_cut + π p: the cut's plateau, then recovery at the clean rate once πT >> k^β); generations when generations n > 0 (generation g is the empirical law of T0 = generator_samples draws from generation g−1, generation 0 = p, drawn exactly as conditional binomials over the live support; the learner trains on generation n). Metrics per T (step = index in the log grid): test_error (simulated), theory_test_error = E Σ p_i (1 − q_i)^T (exact; for generations from the exact Wright–Fisher law of the counts), theory_scaling_law (A T^-(β−1)/β' plus, for the cut, the unreachable tail mass Σ_{i>k} p_i; for mixed the incomplete-gamma integral of head and tail; for generations the clean law at the Galton–Watson effective sample size), theory_samples (T), theory_exponent. Generations only: expected_test_error (Σ p_i (1 − q_{n,i})^T given each chain), theory_effective_samples (T_eff: 1/T_eff ≈ 1/T + n/(2 T0) for T << T0, T_eff → T0 s_n ≈ 2 T0/(n+1) as T → ∞), and at step 0 lost_mass (Σ_{q_{n,i} = 0} p_i), support (items alive at generation n), theory_lost_mass (exact).",
         params: tails_params(),
         validate: tails_validate,
-        work: |p| 3 * p.int("replicates") as u64,
+        work: |p| {
+            let series = 3
+                + i64::from(p.float("clean_fraction") > 0.0)
+                + i64::from(p.int("generations") > 0);
+            (series * p.int("replicates")) as u64
+        },
         run: tails_run,
     }
 }
@@ -838,5 +936,67 @@ mod tests {
             .unwrap()
             .1;
         assert_eq!(out.records.len(), 3 * 3 * 2);
+    }
+
+    #[test]
+    fn tails_mixing_and_generations_series() {
+        let tl = tails_experiment();
+        let sets = [
+            ("items", "2000"),
+            ("cut", "50"),
+            ("samples_max", "3000"),
+            ("points", "3"),
+            ("replicates", "3"),
+            ("clean_fraction", "0.1"),
+            ("generations", "3"),
+            ("generator_samples", "200"),
+        ];
+        let ctx = RunContext::new(5, "regression-tails");
+        let (params, out) = tl.run_with(&sets, &ctx).unwrap();
+        // Four series × 3 T × 3 replicates, and per generations replicate 2 + 2 × 3 records.
+        assert_eq!(out.records.len(), 4 * 3 * 3 + 3 * (2 + 2 * 3));
+        assert!(out.records.iter().all(|r| r.value.is_finite()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let again = pool.install(|| tl.run_with(&sets, &ctx).unwrap().1);
+        assert_eq!(out.records, again.records);
+        // The existing series do not depend on the new ones.
+        let plain = tl
+            .run_with(&sets[..5], &RunContext::new(5, "regression-tails"))
+            .unwrap()
+            .1;
+        assert!(plain.records.iter().all(|r| out.records.contains(r)));
+        let grid = tails_grid(&params);
+        let clean = Zipf::new(2000, 2.0, Tail::Clean);
+        let law = CountLaw::after(&clean.p, 200, 3);
+        let pick = |series: &str, metric: &str| -> Vec<f64> {
+            out.theory
+                .iter()
+                .filter(|t| t.series == series && t.metric == metric)
+                .map(|t| t.value)
+                .collect()
+        };
+        let exact: Vec<f64> = grid.iter().map(|&t| law.expected_error(t)).collect();
+        assert_eq!(pick("generations", "theory_test_error"), exact);
+        assert_eq!(
+            pick("generations", "theory_lost_mass"),
+            vec![law.lost_mass()]
+        );
+        let mixed = Zipf::new(2000, 2.0, Tail::Mixed { k: 50, pi: 0.1 });
+        let exact: Vec<f64> = grid.iter().map(|&t| mixed.expected_error(t)).collect();
+        assert_eq!(pick("mixed", "theory_test_error"), exact);
+        for (name, bad, range) in [
+            ("clean_fraction", "1.5", "[0, 1]"),
+            ("generations", "-1", "[0, 1000]"),
+            ("generator_samples", "0", "[1, 100000]"),
+        ] {
+            let err = tl
+                .resolve(None, &[(name.to_string(), bad.to_string())])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(name) && err.contains(range), "{err}");
+        }
     }
 }

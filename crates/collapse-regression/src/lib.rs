@@ -14,6 +14,7 @@
 pub mod experiments;
 pub mod iterated;
 pub mod mc;
+pub mod mixing;
 pub mod tails;
 pub mod theory;
 
@@ -23,6 +24,7 @@ pub fn experiments() -> Vec<collapse_core::Experiment> {
         experiments::mix_experiment(),
         experiments::iterated_experiment(),
         experiments::tails_experiment(),
+        mixing::mixing_experiment(),
     ]
 }
 pub mod checks;

@@ -575,31 +575,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore]
-    fn print_outcomes() {
-        for b in [Budget::Quick, Budget::Full] {
-            for c in checks() {
-                let t = std::time::Instant::now();
-                let o = (c.run)(b);
-                println!(
-                    "{b:?} {} pass={} {:?} ({:?})",
-                    c.id,
-                    o.pass(),
-                    o,
-                    t.elapsed()
-                );
-            }
-        }
-        println!(
-            "plugin {} tau1 {} w1 {} inf {}",
-            plugin_expectation(),
-            sft_expected_tau1(),
-            dpo_expected_without_w(),
-            replicator_increment()
-        );
-    }
-
-    #[test]
     fn plugin_expectation_matches_a_direct_binomial_sum() {
         // Independent evaluation: (1−c/n)^k summed with statrs-free binomials.
         let (n, k) = EST;
