@@ -143,6 +143,21 @@ impl Flat {
 /// Points per block of the E-step (the block's log-densities stay in L1).
 const BLOCK: usize = 128;
 
+/// `a·b + c`: one fused instruction where the CPU has FMA (the build targets the native CPU,
+/// see `.cargo/config.toml`), two otherwise — never the slow software `fma` that `mul_add`
+/// falls back to on CPUs without it.
+#[inline(always)]
+fn fma(a: f64, b: f64, c: f64) -> f64 {
+    #[cfg(target_feature = "fma")]
+    {
+        a.mul_add(b, c)
+    }
+    #[cfg(not(target_feature = "fma"))]
+    {
+        a * b + c
+    }
+}
+
 /// `e^x` for `x ≤ 0`, branch-free so that the block loops vectorise: Cody–Waite reduction
 /// `x = n ln 2 + r`, `|r| ≤ ln 2 / 2`, and the degree-12 Taylor polynomial of `e^r` (relative
 /// error below 2e-16). Inputs below −708 return `e^{−708}` (≈ 3e-308), which is 0 beside the
@@ -156,9 +171,9 @@ fn exp_nonpositive(x: f64) -> f64 {
     // so neither a libm call nor a (saturating, hence branchy) float-to-int cast is needed.
     const SHIFT: f64 = 6_755_399_441_055_744.0;
     let x = x.max(-708.0);
-    let shifted = x.mul_add(LOG2E, SHIFT);
+    let shifted = fma(x, LOG2E, SHIFT);
     let n = shifted - SHIFT;
-    let r = n.mul_add(-LN2_LO, n.mul_add(-LN2_HI, x));
+    let r = fma(n, -LN2_LO, fma(n, -LN2_HI, x));
     // The Taylor coefficients 1/i!, evaluated by Estrin's scheme: a dependency chain of five
     // operations instead of Horner's twelve.
     const C: [f64; 13] = [
@@ -179,13 +194,13 @@ fn exp_nonpositive(x: f64) -> f64 {
     let r2 = r * r;
     let r4 = r2 * r2;
     let r8 = r4 * r4;
-    let q = |i: usize| C[i + 1].mul_add(r, C[i]);
-    let s0 = q(2).mul_add(r2, q(0));
-    let s1 = q(6).mul_add(r2, q(4));
-    let s2 = q(10).mul_add(r2, q(8));
-    let t0 = s1.mul_add(r4, s0);
-    let t1 = C[12].mul_add(r4, s2);
-    let p = t1.mul_add(r8, t0);
+    let q = |i: usize| fma(C[i + 1], r, C[i]);
+    let s0 = fma(q(2), r2, q(0));
+    let s1 = fma(q(6), r2, q(4));
+    let s2 = fma(q(10), r2, q(8));
+    let t0 = fma(s1, r4, s0);
+    let t1 = fma(C[12], r4, s2);
+    let p = fma(t1, r8, t0);
     // The low bits of `shifted` are 2^51 + n with −1022 ≤ n ≤ 0; adding the bias 1023 and
     // shifting left by 52 keeps exactly the biased exponent n + 1023 of 2^n.
     p * f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52)
@@ -231,12 +246,12 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
         for l in 0..LANES {
-            acc[l] = x[l].mul_add(y[l], acc[l]);
+            acc[l] = fma(x[l], y[l], acc[l]);
         }
     }
     let mut s = acc.iter().sum::<f64>();
     for (x, y) in ra.iter().zip(rb) {
-        s = x.mul_add(*y, s);
+        s = fma(*x, *y, s);
     }
     s
 }
@@ -253,12 +268,12 @@ fn dot3(a: &[f64], b: &[f64], c: &[f64]) -> f64 {
     let (ra, rb, rc) = (ca.remainder(), cb.remainder(), cc.remainder());
     for ((x, y), z) in ca.zip(cb).zip(cc) {
         for l in 0..LANES {
-            acc[l] = (x[l] * y[l]).mul_add(z[l], acc[l]);
+            acc[l] = fma(x[l] * y[l], z[l], acc[l]);
         }
     }
     let mut s = acc.iter().sum::<f64>();
     for ((x, y), z) in ra.iter().zip(rb).zip(rc) {
-        s = (x * y).mul_add(*z, s);
+        s = fma(x * y, *z, s);
     }
     s
 }
@@ -304,11 +319,11 @@ fn pass<const D: usize>(
                 for b in 1..=a {
                     let (pab, mb, xb) = (pr[a * d + b], mu[b], x(b));
                     for i in 0..len {
-                        t[i] = pab.mul_add(xb[i] - mb, t[i]);
+                        t[i] = fma(pab, xb[i] - mb, t[i]);
                     }
                 }
                 for i in 0..len {
-                    out[i] = (-0.5 * t[i]).mul_add(t[i], out[i]);
+                    out[i] = fma(-0.5 * t[i], t[i], out[i]);
                 }
             }
         }
@@ -443,7 +458,7 @@ fn sq_dist(d: usize, soa: &[f64], c: &[f64], out: &mut [f64]) {
         let xa = &soa[a * n..(a + 1) * n];
         for i in 0..n {
             let t = xa[i] - ca;
-            out[i] = t.mul_add(t, out[i]);
+            out[i] = fma(t, t, out[i]);
         }
     }
 }
