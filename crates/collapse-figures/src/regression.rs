@@ -7,7 +7,7 @@ use collapse_core::SummaryRow;
 use collapse_core::records::summarize;
 use collapse_regression::experiments::{iterated_experiment, mix_experiment, tails_experiment};
 use collapse_regression::iterated::{optimal_lambda, ridge_iterated};
-use collapse_regression::mixing::mixing_experiment;
+use collapse_regression::mixing::{self, mixing_experiment};
 use collapse_regression::tails::{CountLaw, Tail, Zipf, effective_samples};
 use collapse_regression::theory::{MixProblem, Spectrum, equivalent};
 
@@ -83,6 +83,7 @@ fn mixing_run(
     env: &FigureEnv<'_>,
     alphas: &str,
     rounds: &str,
+    real_data: &str,
     subtitle: &str,
 ) -> Result<(Vec<SummaryRow>, Panel), FigureError> {
     let (_, out) = env.run(
@@ -91,6 +92,7 @@ fn mixing_run(
             ("samples", MIXING_SAMPLES),
             ("alphas", alphas),
             ("rounds", rounds),
+            ("real_data", real_data),
         ],
     )?;
     let panel = Panel::new(subtitle, "samples n", "test error")
@@ -108,6 +110,7 @@ fn weighted_mixing(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         env,
         alphas,
         "1",
+        "fresh",
         "d = 50, Σ = I, p1 = p2 = 0.5, c² = 1, σ = 1, least squares",
     )?;
     for (i, a) in [0.0, 0.1, 0.25, 0.5, 0.75].into_iter().enumerate() {
@@ -150,55 +153,96 @@ fn weighted_mixing(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
 }
 
 /// Fig. 10 of Strong Model Collapse: iterative mixing for t = 1, 2, 4, 8 rounds against
-/// training on the real half only.
+/// training on the real half only, with fresh data every round (left) and with the design and
+/// the real labels reused every round (right).
 fn iterative_mixing(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let rounds = "1,2,4,8";
-    let (summary, mut panel) = mixing_run(
+    let (summary, mut fresh) = mixing_run(
         env,
         "0",
         rounds,
-        "d = 50, Σ = I, p1 = p2 = 0.5, c² = 1, σ = 1; fresh data each round",
+        "fresh",
+        "fresh rows every round; d = 50, Σ = I, p1 = p2 = 0.5, c² = σ² = 1",
     )?;
-    for (i, t) in [1u32, 2, 4, 8].into_iter().enumerate() {
-        let name = format!("rounds={t}");
-        let label = if t == 1 {
+    let label = |t: u32| {
+        if t == 1 {
             "t = 1 (single-step mix)".to_string()
         } else {
             format!("t = {t} rounds")
-        };
-        panel.push(Series::dashed(
-            format!("{label}: exact"),
+        }
+    };
+    for (i, t) in [1u32, 2, 4, 8].into_iter().enumerate() {
+        let name = format!("rounds={t}");
+        fresh.push(Series::dashed(
+            format!("{}: exact", label(t)),
             i,
             mixing_curve(&summary, &name, "theory_test_error"),
         ));
-        panel.push(Series::markers(
-            format!("{label}: Monte Carlo"),
+        fresh.push(Series::markers(
+            format!("{}: Monte Carlo", label(t)),
             i,
             mixing_curve(&summary, &name, "test_error"),
         ));
     }
-    panel.push(Series::dashed(
+    let real_exact = mixing_curve(&summary, "real-only", "theory_test_error");
+    let real_mc = mixing_curve(&summary, "alpha=0", "test_error");
+    fresh.push(Series::dashed(
         "real half only: exact",
         4,
-        mixing_curve(&summary, "real-only", "theory_test_error"),
+        real_exact.clone(),
     ));
-    panel.push(Series::markers(
+    fresh.push(Series::markers(
         "real half only: Monte Carlo",
         4,
-        mixing_curve(&summary, "alpha=0", "test_error"),
+        real_mc.clone(),
     ));
-    Ok(Chart::single(
-        "Iterative mixing (t rounds) against the real half alone",
+
+    let (summary, mut reused) = mixing_run(
+        env,
+        "0",
+        rounds,
+        "reused",
+        "same design and real labels every round (reused)",
+    )?;
+    for (i, t) in [1u32, 2, 4, 8].into_iter().enumerate() {
+        let name = format!("rounds={t}");
+        if t == 1 {
+            reused.push(Series::dashed(
+                format!("{}: exact", label(t)),
+                i,
+                mixing_curve(&summary, &name, "theory_test_error"),
+            ));
+        }
+        let mc = mixing_curve(&summary, &name, "test_error");
+        reused.push(Series::line(format!("{}: Monte Carlo", label(t)), i, mc.clone()).unlabelled());
+        reused.push(Series::markers(format!("{}: Monte Carlo", label(t)), i, mc));
+    }
+    reused.push(Series::dashed(
+        "t → ∞: (3/2)σ²d/(n1−d−1) − σ²τ/2",
+        5,
+        mixing_curve(&summary, mixing::LIMIT_SERIES, "theory_test_error"),
+    ));
+    reused.push(Series::markers(
+        "t → ∞: Monte Carlo",
+        5,
+        mixing_curve(&summary, mixing::LIMIT_SERIES, "test_error"),
+    ));
+    reused.push(Series::dashed("real half only: exact", 4, real_exact));
+    reused.push(Series::markers("real half only: Monte Carlo", 4, real_mc));
+    Ok(Chart::grid(
+        "Iterative mixing against the real half alone: fresh data end below it, reused real data above",
         provenance(
             "regression-mixing",
             &[
                 ("samples", MIXING_SAMPLES.into()),
                 ("alphas", "0".into()),
                 ("rounds", rounds.into()),
+                ("real_data", "fresh | reused".into()),
             ],
             env.seed,
         ),
-        panel,
+        vec![fresh, reused],
+        2,
     ))
 }
 
@@ -1130,12 +1174,17 @@ fn run_mixing(p: &collapse_core::Params, summary: &[SummaryRow], seed: u64) -> C
         .map(|r| r.series.to_string())
         .collect();
     series.dedup();
+    // Series with Monte Carlo but no closed form (reused-data rounds t >= 2).
+    for r in summary.iter().filter(|r| r.metric == "test_error") {
+        if !series.iter().any(|s| s == &r.series) {
+            series.push(r.series.to_string());
+        }
+    }
     for (i, name) in series.iter().enumerate() {
-        panel.push(Series::dashed(
-            format!("{name}: theory"),
-            i,
-            mixing_curve(summary, name, "theory_test_error"),
-        ));
+        let th = mixing_curve(summary, name, "theory_test_error");
+        if !th.is_empty() {
+            panel.push(Series::dashed(format!("{name}: theory"), i, th));
+        }
         let m = mixing_curve(summary, name, "test_error");
         if !m.is_empty() {
             panel.push(Series::markers(format!("{name}: Monte Carlo"), i, m));

@@ -384,6 +384,45 @@ fn mixing_iterative(b: Budget) -> Outcome {
     Outcome::monte_carlo(predicted, m, se)
 }
 
+/// Setting of `regression.mixing-reused-limit`: Σ = diag(1/i), d = 20, n = 200, p2 = 0.5,
+/// c² = 1, σ = 1.
+pub fn mixing_reused_limit_setting() -> MixProblem {
+    mixing::problem(Spectrum::power(20, 1.0), 200, 0.5, 1.0, 1.0)
+}
+
+/// The allowance of `regression.mixing-reused-limit`: the deterministic-equivalent part
+/// (σ²/2)τ of the prediction, times 2/(n1 − d).
+pub fn mixing_reused_limit_allowance(p: &MixProblem) -> f64 {
+    let d = p.spec.dim();
+    0.5 * mixing::reused_tau(p.n, p.n2, d) * 2.0 / (p.n - p.n2 - d) as f64
+}
+
+fn mixing_reused_limit(b: Budget) -> Outcome {
+    let p = mixing_reused_limit_setting();
+    let predicted = mixing::reused_limit(p.n, p.n2, p.spec.dim(), 1.0);
+    let (m, se) = monte_carlo("regression.mixing-reused-limit", b.pick(400, 4000), |rng| {
+        mixing::reused_draw(&p, 1, rng).1
+    });
+    Outcome::monte_carlo(predicted, m, se).with_allowance(mixing_reused_limit_allowance(&p))
+}
+
+/// Setting of `regression.mixing-reused-two-rounds`: Σ = diag(1/i), d = 20, n = 100, p2 = 0.5,
+/// c² = 0 (perfect synthetic labels), σ = 1, t = 2.
+pub fn mixing_reused_rounds_setting() -> MixProblem {
+    mixing::problem(Spectrum::power(20, 1.0), 100, 0.5, 0.0, 1.0)
+}
+
+fn mixing_reused_rounds(b: Budget) -> Outcome {
+    let p = mixing_reused_rounds_setting();
+    let predicted = mixing::reused_two_rounds_noise(p.n, p.n2, p.spec.dim(), 1.0);
+    let (m, se) = monte_carlo(
+        "regression.mixing-reused-two-rounds",
+        b.pick(4000, 40_000),
+        |rng| mixing::reused_literal(&p, 2, rng),
+    );
+    Outcome::monte_carlo(predicted, m, se)
+}
+
 /// Mixing setting: β = 2 on N = 10000 items, the synthetic part cut at k = 30, a fraction
 /// π = 0.1 of clean data, T = 10000 (πT = 1000, past the start of the recovery).
 pub fn tails_mixing_setting() -> (Zipf, Zipf, f64, usize) {
@@ -584,6 +623,18 @@ pub fn checks() -> Vec<Check> {
             source: "Strong Model Collapse, Sec. 5.2 (Corollary 3, Eq. 19: recursion derived in proofs/regression.md)",
             run: mixing_iterative,
         },
+        Check {
+            id: "regression.mixing-reused-limit",
+            statement: "Iterative mixing with the design and the real labels reused every round (fresh synthetic label noise; least squares, d = 20, n = 200, p2 = 0.5, σ = 1, Σ = diag(1/i)): the t → ∞ limit σ²tr G1⁻¹ + (σ²/2)tr[G1⁻¹ − (G1+2G2)⁻¹], averaged over designs, equals (3/2)σ²d/(n1−d−1) − (σ²/2)τ, τ the equivalent of tr(G1+2G2)⁻¹ (within Z·SE plus 2/(n1−d) of the τ term): above the real half alone σ²d/(n1−d−1) and the fresh-data limit",
+            source: "Strong Model Collapse, Sec. 5.2 and Fig. 10 (\"worse than training on the real half only\"; reused-data recursion derived in proofs/regression.md §6.3b)",
+            run: mixing_reused_limit,
+        },
+        Check {
+            id: "regression.mixing-reused-two-rounds",
+            statement: "Iterative mixing with reused design and real labels, run literally (least squares refitted on drawn noise; d = 20, n = 100, p2 = 0.5, c² = 0, σ = 1, Σ = diag(1/i)): after t = 2 rounds the expected test error is exactly σ²(d + 2dn2/n − E trP²)/(n−d−1), P the synthetic block of a Haar rank-d projection",
+            source: "Strong Model Collapse, Sec. 5.2 (reused-data recursion derived in proofs/regression.md §6.3b)",
+            run: mixing_reused_rounds,
+        },
     ]
 }
 
@@ -747,6 +798,69 @@ mod tests {
         // Eq. 19's leading term E/(1 − p2²) alone.
         let v = mixing::ols_variance(p.n, p.n2, 30, 1.0, 1.0);
         assert!(!o.with_prediction(v / (1.0 - 0.25)).pass());
+    }
+
+    #[test]
+    fn mixing_reused_limit_fails_with_the_real_half_and_the_fresh_limit() {
+        let o = run("regression.mixing-reused-limit");
+        let p = mixing_reused_limit_setting();
+        let d = p.spec.dim();
+        // The real half alone (what the limit would be if the synthetic rows cost nothing).
+        assert!(
+            !o.with_prediction(mixing::real_only_exact(p.n, p.n2, d, 1.0))
+                .pass()
+        );
+        // The fresh-data limit v/(1 − h).
+        let h = mixing::ols_shift_factor(p.n, p.n2, d);
+        let v = mixing::ols_variance(p.n, p.n2, d, 1.0, 1.0);
+        assert!(!o.with_prediction(v / (1.0 - h)).pass());
+        // The first order σ²φ(1+2p2)/(p1(1+p2)) alone.
+        assert!(!o.with_prediction(0.1 * 2.0 / (0.5 * 1.5)).pass());
+    }
+
+    /// Wrong code: the literal rounds with the real noise redrawn every round.
+    fn literal_fresh_real_noise(p: &MixProblem, t: usize, rng: &mut collapse_core::Rng) -> f64 {
+        let d = p.spec.dim();
+        let n1 = p.n - p.n2;
+        let (x, _) = mc::draw_design(p, rng);
+        let g = mc::mul(x.transpose(), x.as_ref(), 1.0);
+        let mut e = faer::Mat::<f64>::zeros(d, 1);
+        for _ in 0..t {
+            let fit = mc::mul(x.subrows(n1, p.n2), e.as_ref(), 1.0);
+            let mut y = faer::Mat::<f64>::zeros(p.n, 1);
+            for i in 0..p.n {
+                let f = if i < n1 { 0.0 } else { fit[(i - n1, 0)] };
+                y[(i, 0)] = f + mc::normal(rng);
+            }
+            let mut rhs = mc::mul(x.transpose(), y.as_ref(), 1.0);
+            let mut k = g.clone();
+            assert!(mc::spd_solve(&mut k, &mut rhs));
+            e = rhs;
+        }
+        (0..d).map(|j| p.spec.eig[j] * e[(j, 0)].powi(2)).sum()
+    }
+
+    #[test]
+    fn mixing_reused_rounds_fails_with_fresh_real_noise_or_the_fresh_formula() {
+        let o = run("regression.mixing-reused-two-rounds");
+        let p = mixing_reused_rounds_setting();
+        let d = p.spec.dim();
+        // The fresh-data closed form at c² = 0, t = 2: v(1 + h).
+        let fresh = mixing::iterative_exact(p.n, p.n2, d, 1.0, 0.0, 2);
+        assert!(!o.with_prediction(fresh).pass());
+        // One round only (the single-step variance).
+        assert!(
+            !o.with_prediction(mixing::ols_variance(p.n, p.n2, d, 1.0, 1.0))
+                .pass()
+        );
+        // Wrong code, right formula: real noise redrawn each round.
+        let (m, se) = monte_carlo("regression.mixing-reused-two-rounds", 4000, |rng| {
+            literal_fresh_real_noise(&p, 2, rng)
+        });
+        assert!(
+            !Outcome::monte_carlo(o.predicted, m, se).pass(),
+            "{m} ± {se}"
+        );
     }
 
     #[test]

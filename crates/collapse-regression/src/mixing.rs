@@ -17,6 +17,13 @@
 //!   $e_t = H_te_{t-1} + R_t\epsilon_t$, $H_t = (X^\top X)^{-1}X_2^\top X_2$, so
 //!   $E_t = h E_{t-1} + v$ exactly, with $h = \zeta_1/c^2$ and $v$ the one-step variance, both
 //!   closed forms at finite $n$ ([`ols_shift_factor`], [`ols_variance`], [`iterative_error`]).
+//! - **Iterative mixing with reused data** (`real_data = reused`). The design $X = [X_1; X_2]$
+//!   and the real labels are fixed across rounds; only the synthetic label noise is fresh. Then
+//!   $e_t = Ae_{t-1} + BX_1^\top\epsilon_1 + BX_2^\top\epsilon_{2,t}$, $B = (X^\top X)^{-1}$,
+//!   $A = BX_2^\top X_2$: exact per design over $\delta$ and the noise ([`reused_draw`], checked
+//!   against literal refits [`reused_literal`]); the $t \to \infty$ limit is the real half's
+//!   error plus $\tfrac12\sigma^2\mathrm{tr}[G_1^{-1} - (G_1+2G_2)^{-1}] > 0$
+//!   ([`reused_limit`]), about $(1+2p_2)/(1+p_2)$ times the real half's error.
 //!
 //! Everything is invariant under $x \to \Sigma^{-1/2}x$ (least squares, $\Delta \propto
 //! \Sigma^{-1}$, error in the $\Sigma$-norm), so the closed forms do not depend on $\Sigma$.
@@ -244,6 +251,190 @@ pub fn iterative_draw(p: &MixProblem, rounds: usize, rng: &mut Rng) -> Vec<f64> 
     out
 }
 
+/// The inverse of a symmetric positive definite matrix (panics if it is not numerically one).
+fn spd_inverse(m: &Mat<f64>) -> Mat<f64> {
+    let d = m.nrows();
+    let mut k = m.clone();
+    let mut inv = Mat::<f64>::identity(d, d);
+    assert!(
+        mc::spd_solve(&mut k, &mut inv),
+        "Gram matrix is not positive definite"
+    );
+    inv
+}
+
+/// $\mathrm{tr}\,\Sigma M$ for a square `m`.
+fn tr_sigma(p: &MixProblem, m: MatRef<'_, f64>) -> f64 {
+    (0..m.nrows()).map(|j| p.spec.eig[j] * m[(j, j)]).sum()
+}
+
+/// $\mathrm{tr}\,\Sigma LKL^\top$.
+fn tr_sigma_sandwich(p: &MixProblem, l: MatRef<'_, f64>, k: MatRef<'_, f64>) -> f64 {
+    let lk = mul(l, k, 1.0);
+    (0..l.nrows())
+        .map(|j| {
+            let row: f64 = (0..l.ncols()).map(|a| lk[(j, a)] * l[(j, a)]).sum();
+            p.spec.eig[j] * row
+        })
+        .sum()
+}
+
+/// The real and synthetic Gram matrices $G_1 = X_1^\top X_1$, $G_2 = X_2^\top X_2$ of a design
+/// whose last `n2` rows are synthetic.
+fn grams(p: &MixProblem, x: MatRef<'_, f64>) -> (Mat<f64>, Mat<f64>) {
+    let n1 = p.n - p.n2;
+    let (x1, x2) = (x.subrows(0, n1), x.subrows(n1, p.n2));
+    (mul(x1.transpose(), x1, 1.0), mul(x2.transpose(), x2, 1.0))
+}
+
+/// One design of iterative mixing with **reused** data: the design $X = [X_1; X_2]$ and the real
+/// labels $y_1 = X_1w + \epsilon_1$ are fixed across rounds; round $t$ refits least squares on
+/// $(X_1, y_1) \cup (X_2, X_2\hat w_{t-1} + \epsilon_{2,t})$ with fresh synthetic label noise,
+/// $\hat w_0 = w + \delta$. With $B = (X^\top X)^{-1}$, $A = BX_2^\top X_2$,
+/// $S_t = \sum_{j<t}A^j$: $\hat w_t - w = A^t\delta + S_tBX_1^\top\epsilon_1 +
+/// \sum_{j<t}A^jBX_2^\top\epsilon_{2,t-j}$, so, exactly over $\delta$ and the noise,
+/// $E_t = \mathrm{tr}\,\Sigma A^t\Delta A^{t\top} + \sigma_1^2\mathrm{tr}\,\Sigma S_tK_1S_t^\top +
+/// \sigma_2^2\sum_{j<t}\mathrm{tr}\,\Sigma A^jK_2A^{j\top}$, $K_g = BG_gB$.
+/// Returns $(E_1..E_T, E_\infty)$ with the per-design limit
+/// $E_\infty = \sigma_1^2\mathrm{tr}\,\Sigma G_1^{-1} +
+/// \tfrac12\sigma_2^2\mathrm{tr}\,\Sigma[G_1^{-1} - (G_1+2G_2)^{-1}]$.
+pub fn reused_draw(p: &MixProblem, rounds: usize, rng: &mut Rng) -> (Vec<f64>, f64) {
+    let (x, _) = mc::draw_design(p, rng);
+    reused_exact(p, x.as_ref(), rounds)
+}
+
+/// [`reused_draw`] on a given design `x` (the last `n2` rows synthetic).
+pub fn reused_exact(p: &MixProblem, x: MatRef<'_, f64>, rounds: usize) -> (Vec<f64>, f64) {
+    let d = p.spec.dim();
+    let (g1, g2) = grams(p, x);
+    let g = &g1 + &g2;
+    let b = spd_inverse(&g);
+    let a = mul(b.as_ref(), g2.as_ref(), 1.0);
+    let bg1 = mul(b.as_ref(), g1.as_ref(), 1.0);
+    let k1 = mul(bg1.as_ref(), b.as_ref(), 1.0);
+    let k2 = mul(a.as_ref(), b.as_ref(), 1.0);
+    let mut delta = Mat::<f64>::zeros(d, d);
+    for j in 0..d {
+        delta[(j, j)] = p.delta[j];
+    }
+    let (s1, s2) = (p.sigma1 * p.sigma1, p.sigma2 * p.sigma2);
+    // ap = A^{t−1} at the top of round t; s = S_{t−1}; syn = Σ_{j<t−1} A^j K2 A^jᵀ.
+    let mut ap = Mat::<f64>::identity(d, d);
+    let mut s = Mat::<f64>::zeros(d, d);
+    let mut syn = 0.0;
+    let mut out = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        s += &ap;
+        syn += tr_sigma_sandwich(p, ap.as_ref(), k2.as_ref());
+        ap = mul(a.as_ref(), ap.as_ref(), 1.0);
+        let shift = tr_sigma_sandwich(p, ap.as_ref(), delta.as_ref());
+        let real = tr_sigma_sandwich(p, s.as_ref(), k1.as_ref());
+        out.push(shift + s1 * real + s2 * syn);
+    }
+    let g1_inv = spd_inverse(&g1);
+    let mut g12 = g2.clone();
+    g12 *= faer::Scale(2.0);
+    g12 += &g1;
+    let g12_inv = spd_inverse(&g12);
+    let limit =
+        (s1 + 0.5 * s2) * tr_sigma(p, g1_inv.as_ref()) - 0.5 * s2 * tr_sigma(p, g12_inv.as_ref());
+    (out, limit)
+}
+
+/// One literal run of `t` rounds of iterative mixing with reused data: draws the design,
+/// $\delta \sim N(0,\Delta)$, the real noise once and the synthetic noise each round, refits
+/// least squares on the labels each round, and returns $\|\hat w_t - w\|_\Sigma^2$. Least
+/// squares is equivariant, $\hat w_t - w$ does not depend on $w$, so the labels are written
+/// for $w = 0$: $y_1 = \epsilon_1$, $y_{2,t} = X_2\hat w_{t-1} + \epsilon_{2,t}$.
+pub fn reused_literal(p: &MixProblem, t: usize, rng: &mut Rng) -> f64 {
+    let (x, _) = mc::draw_design(p, rng);
+    reused_literal_on(p, x.as_ref(), t, rng)
+}
+
+/// [`reused_literal`] on a given design `x`: draws only $\delta$ and the noise.
+pub fn reused_literal_on(p: &MixProblem, x: MatRef<'_, f64>, t: usize, rng: &mut Rng) -> f64 {
+    let d = p.spec.dim();
+    let n1 = p.n - p.n2;
+    let mut e = Mat::<f64>::zeros(d, 1);
+    for j in 0..d {
+        e[(j, 0)] = mc::normal(rng) * p.delta[j].sqrt();
+    }
+    let eps1: Vec<f64> = (0..n1).map(|_| mc::normal(rng) * p.sigma1).collect();
+    let g = mul(x.transpose(), x, 1.0);
+    for _ in 0..t {
+        let fit = mul(x.subrows(n1, p.n2), e.as_ref(), 1.0);
+        let mut y = Mat::<f64>::zeros(p.n, 1);
+        for i in 0..n1 {
+            y[(i, 0)] = eps1[i];
+        }
+        for i in 0..p.n2 {
+            y[(n1 + i, 0)] = fit[(i, 0)] + mc::normal(rng) * p.sigma2;
+        }
+        let mut rhs = mul(x.transpose(), y.as_ref(), 1.0);
+        let mut k = g.clone();
+        assert!(
+            mc::spd_solve(&mut k, &mut rhs),
+            "Gram matrix is not positive definite"
+        );
+        e = rhs;
+    }
+    (0..d).map(|j| p.spec.eig[j] * e[(j, 0)] * e[(j, 0)]).sum()
+}
+
+/// $f_t(\lambda) = (1-\lambda^t)^2/(1-\lambda) + \lambda(1-\lambda^{2t})/(1-\lambda^2)$: the
+/// noise of $t$ reused rounds along an eigendirection of $P = G^{-1/2}G_2G^{-1/2}$ with
+/// eigenvalue $\lambda$ (real part, then synthetic part; one noise level). $f_1 = 1$,
+/// $f_\infty = (1+2\lambda)/(1-\lambda^2)$.
+pub fn reused_noise_factor(lambda: f64, t: u32) -> f64 {
+    let lt = lambda.powi(t as i32);
+    (1.0 - lt).powi(2) / (1.0 - lambda) + lambda * (1.0 - lt * lt) / (1.0 - lambda * lambda)
+}
+
+/// Leading order of reused iterative mixing at large $n$ ($P \to p_2 I$):
+/// $p_2^{2t}c^2 + \sigma^2\frac{d}{n-d-1}f_t(p_2)$. Exact in the noise at $t = 1$; drops the
+/// $O(\phi)$ fluctuation terms of $P$ (for $t \ge 2$ and in the shift term).
+pub fn reused_leading(n: usize, n2: usize, d: usize, sigma: f64, c2: f64, t: u32) -> f64 {
+    let p2 = n2 as f64 / n as f64;
+    let v = ols_variance(n, n2, d, sigma, sigma);
+    p2.powi(2 * t as i32) * c2 + v * reused_noise_factor(p2, t)
+}
+
+/// Exact expected error after two reused rounds with perfect synthetic labels ($c^2 = 0$) and one
+/// noise level: $\frac{\sigma^2}{n-d-1}\,\mathbb E\,\mathrm{tr}(I + 2P - P^2)$, i.e.
+/// $\frac{\sigma^2}{n-d-1}\big(d + 2dn_2/n - \mathbb E\,\mathrm{tr}P^2\big)$, $P$ the synthetic
+/// block of a Haar rank-$d$ projection (§6.2).
+pub fn reused_two_rounds_noise(n: usize, n2: usize, d: usize, sigma: f64) -> f64 {
+    let (n, k, d) = (n as f64, n2 as f64, d as f64);
+    let qii2 = d * (d + 2.0) / (n * (n + 2.0));
+    let qij2 = d * (n - d) / (n * (n - 1.0) * (n + 2.0));
+    let tr_p2 = k * qii2 + k * (k - 1.0) * qij2;
+    sigma * sigma / (n - d - 1.0) * (d + 2.0 * d * k / n - tr_p2)
+}
+
+/// $\tau \simeq \mathrm{tr}(G_1 + 2G_2)^{-1}$ (whitened; deterministic equivalent): the root of
+/// $n_1\tau/(1+\tau) + 2n_2\tau/(1+2\tau) = d$.
+pub fn reused_tau(n: usize, n2: usize, d: usize) -> f64 {
+    let (n1, n2) = ((n - n2) as f64, n2 as f64);
+    let f = |t: f64| {
+        let (a, b) = (1.0 + t, 1.0 + 2.0 * t);
+        (
+            n1 * t / a + 2.0 * n2 * t / b,
+            n1 / (a * a) + 2.0 * n2 / (b * b),
+        )
+    };
+    solve_increasing(f, d as f64, 0.0, d as f64 / n as f64)
+}
+
+/// The $t \to \infty$ limit of reused iterative mixing, averaged over designs (one noise level
+/// $\sigma$, whitened): $\tfrac32\sigma^2\frac{d}{n_1-d-1} - \tfrac12\sigma^2\,\mathbb E\,
+/// \mathrm{tr}(G_1+2G_2)^{-1}$; the first term is exact, the second uses [`reused_tau`].
+/// To first order in $\phi$: $\sigma^2\phi(1+2p_2)/(p_1(1+p_2))$, i.e. the real half's error
+/// times $(1+2p_2)/(1+p_2) > 1$.
+pub fn reused_limit(n: usize, n2: usize, d: usize, sigma: f64) -> f64 {
+    let s2 = sigma * sigma;
+    1.5 * real_only_exact(n, n2, d, sigma) - 0.5 * s2 * reused_tau(n, n2, d)
+}
+
 /// Exact test error $\sigma^2d/(n_1-d-1)$ of least squares on the $n_1 = n - n_2$ real rows only.
 pub fn real_only_exact(n: usize, n2: usize, d: usize, sigma: f64) -> f64 {
     sigma * sigma * d as f64 / ((n - n2) as f64 - d as f64 - 1.0)
@@ -291,6 +482,12 @@ fn mixing_params() -> Vec<ParamSpec> {
             "rounds",
             "1,2,4,8",
             "rounds t of iterative mixing to record, integers in [1, 64] (t = 1 is single-step mixing)",
+        ),
+        ParamSpec::choice(
+            "real_data",
+            "fresh",
+            &["fresh", "reused"],
+            "iterative mixing: fresh real and synthetic rows every round, or the same design and real labels every round (fresh synthetic label noise)",
         ),
         ParamSpec::int(
             "replicates",
@@ -387,6 +584,9 @@ pub fn alpha_series(alpha: f64) -> String {
     format!("alpha={alpha}")
 }
 
+/// Series of the $t \to \infty$ limit of iterative mixing with reused data.
+pub const LIMIT_SERIES: &str = "rounds=limit";
+
 /// Series name of `t` rounds of iterative mixing.
 pub fn rounds_series(t: u32) -> String {
     format!("rounds={t}")
@@ -401,6 +601,7 @@ fn mixing_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentE
         p.float("noise"),
     );
     let reps = p.int("replicates") as u64;
+    let reused = p.text("real_data") == "reused";
     let problems: Vec<MixProblem> = ns
         .iter()
         .map(|&n| problem(Spectrum::isotropic(d), n, p2, c2, sigma))
@@ -422,8 +623,18 @@ fn mixing_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentE
         }
         for &t in &rounds {
             let name = rounds_series(t);
-            let e = iterative_exact(q.n, q.n2, d, sigma, c2, t);
-            th.push(theory(&name, s, "theory_test_error", e));
+            if reused {
+                // Exact at t = 1 (single-step mixing); leading order in φ otherwise.
+                if t == 1 {
+                    let e = iterative_exact(q.n, q.n2, d, sigma, c2, t);
+                    th.push(theory(&name, s, "theory_test_error", e));
+                }
+                let e = reused_leading(q.n, q.n2, d, sigma, c2, t);
+                th.push(theory(&name, s, "theory_first_order", e));
+            } else {
+                let e = iterative_exact(q.n, q.n2, d, sigma, c2, t);
+                th.push(theory(&name, s, "theory_test_error", e));
+            }
             th.push(theory(
                 &name,
                 s,
@@ -431,6 +642,11 @@ fn mixing_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentE
                 (q.p2() * q.p2()).powi(t as i32) * c2,
             ));
             th.push(theory(&name, s, "theory_n", q.n as f64));
+        }
+        if reused && !rounds.is_empty() {
+            let e = reused_limit(q.n, q.n2, d, sigma);
+            th.push(theory(LIMIT_SERIES, s, "theory_test_error", e));
+            th.push(theory(LIMIT_SERIES, s, "theory_n", q.n as f64));
         }
         th.push(theory(
             "real-only",
@@ -454,7 +670,14 @@ fn mixing_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentE
             out.push(rec(&name, rep, step, "zeta", z));
         }
         if max_rounds > 0 {
-            let errs = iterative_draw(q, max_rounds, rng);
+            // Records are sorted before they are written, so the limit may come first.
+            let errs = if reused {
+                let (errs, limit) = reused_draw(q, max_rounds, rng);
+                out.push(rec(LIMIT_SERIES, rep, step, "test_error", limit));
+                errs
+            } else {
+                iterative_draw(q, max_rounds, rng)
+            };
             for &t in &rounds {
                 out.push(rec(
                     &rounds_series(t),
@@ -479,7 +702,7 @@ pub fn mixing_experiment() -> Experiment {
     Experiment {
         id: "regression-mixing",
         title: "Weighted single-step mixing and iterative mixing of real and synthetic data (least squares)",
-        about: "x ~ N(0, I_d); real labels xᵀw + ε, synthetic labels xᵀ(w + δ) + ε, δ ~ N(0, (c²/d) I); n2 = round(p2 n). Weighted mixing: least squares with weight (1−α)/p1 on real rows and α/p2 on synthetic rows (series alpha=α; α = p2 is the plain mix, α = 0 real only): Monte Carlo test_error, variance, zeta exact over w, δ, ε per drawn X; theory_test_error/theory_variance/theory_zeta the derived proportional equivalent, theory_first_order its O(φ) expansion, theory_floor = α²c². Iterative mixing (series rounds=t): round t fits least squares on fresh real rows and fresh synthetic rows labelled by the round t−1 model (ŵ0 = w + δ); test_error exact over the noise; theory_test_error = h^t c² + v(1−h^t)/(1−h) exactly (h the exact one-step ζ/c², v = σ²d/(n−d−1)); theory_floor = p2^{2t}c². Series real-only: theory_test_error = σ²d/(n1−d−1). step = index in the samples grid; theory_n holds n.",
+        about: "x ~ N(0, I_d); real labels xᵀw + ε, synthetic labels xᵀ(w + δ) + ε, δ ~ N(0, (c²/d) I); n2 = round(p2 n). Weighted mixing: least squares with weight (1−α)/p1 on real rows and α/p2 on synthetic rows (series alpha=α; α = p2 is the plain mix, α = 0 real only): Monte Carlo test_error, variance, zeta exact over w, δ, ε per drawn X; theory_test_error/theory_variance/theory_zeta the derived proportional equivalent, theory_first_order its O(φ) expansion, theory_floor = α²c². Iterative mixing (series rounds=t): round t fits least squares on fresh real rows and fresh synthetic rows labelled by the round t−1 model (ŵ0 = w + δ); test_error exact over the noise; theory_test_error = h^t c² + v(1−h^t)/(1−h) exactly (h the exact one-step ζ/c², v = σ²d/(n−d−1)); theory_floor = p2^{2t}c². With real_data = reused the design and the real labels are fixed across rounds and only the synthetic label noise is fresh: test_error exact over δ and the noise per drawn design; theory_test_error exact at t = 1 only, theory_first_order = p2^{2t}c² + σ²d/(n−d−1)·f_t(p2), f_t(λ) = (1−λ^t)²/(1−λ) + λ(1−λ^{2t})/(1−λ²); series rounds=limit: test_error the per-design t → ∞ limit σ²tr G1⁻¹ + (σ²/2)tr[G1⁻¹ − (G1+2G2)⁻¹], theory_test_error its expectation (3/2)σ²d/(n1−d−1) − (σ²/2)τ (τ the equivalent of tr(G1+2G2)⁻¹), above the real half alone. Series real-only: theory_test_error = σ²d/(n1−d−1). step = index in the samples grid; theory_n holds n.",
         params: mixing_params(),
         validate: mixing_validate,
         work: |p| {
@@ -562,6 +785,68 @@ mod tests {
             assert!((iterative_error(h, v, c2, t) - e).abs() < 1e-14);
         }
         assert!((iterative_error(h, v, c2, 200) - v / (1.0 - h)).abs() < 1e-14);
+    }
+
+    #[test]
+    fn reused_exact_matches_literal_rounds_on_one_design() {
+        // Per-design formula (exact over δ, ε) against literal refits averaged over δ, ε.
+        let p = problem(Spectrum::power(6, 1.0), 30, 0.4, 1.3, 0.7);
+        let mut rng = collapse_core::rng::stream(5, "reused-design", 0);
+        let (x, _) = mc::draw_design(&p, &mut rng);
+        let (exact, _) = reused_exact(&p, x.as_ref(), 3);
+        for t in 1..=3usize {
+            let vals: Vec<f64> = (0..40_000u64)
+                .map(|r| {
+                    let mut g = collapse_core::rng::stream(5, "reused-noise", r * 4 + t as u64);
+                    reused_literal_on(&p, x.as_ref(), t, &mut g)
+                })
+                .collect();
+            let m = vals.iter().sum::<f64>() / vals.len() as f64;
+            let var = vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (vals.len() - 1) as f64;
+            let se = (var / vals.len() as f64).sqrt();
+            assert!(
+                (m - exact[t - 1]).abs() < 5.0 * se,
+                "t = {t}: {m} ± {se} vs {}",
+                exact[t - 1]
+            );
+        }
+    }
+
+    #[test]
+    fn reused_exact_tends_to_the_per_design_limit() {
+        let p = problem(Spectrum::power(8, 1.0), 40, 0.5, 1.0, 1.0);
+        let mut rng = collapse_core::rng::stream(6, "reused-limit", 0);
+        let (x, _) = mc::draw_design(&p, &mut rng);
+        let (errs, limit) = reused_exact(&p, x.as_ref(), 400);
+        assert!(
+            (errs[399] - limit).abs() < 1e-9 * limit,
+            "{} {limit}",
+            errs[399]
+        );
+        // t = 1 is single-step mixing: shift + variance of the plain mix.
+        let r = mc::estimator_map(&p, x.as_ref(), None);
+        let (_, v, z) = mc::exact_parts(&p, x.as_ref(), r.as_ref());
+        assert!((errs[0] - v - z).abs() < 1e-10 * (v + z));
+    }
+
+    #[test]
+    fn reused_noise_factor_limits_and_first_order() {
+        for l in [0.0, 0.3, 0.5, 0.9] {
+            assert!((reused_noise_factor(l, 1) - 1.0).abs() < 1e-14);
+            let inf = (1.0 + 2.0 * l) / (1.0 - l * l);
+            assert!((reused_noise_factor(l, 2000) - inf).abs() < 1e-12);
+            // t = 2: 1 + 2λ − λ².
+            assert!((reused_noise_factor(l, 2) - (1.0 + 2.0 * l - l * l)).abs() < 1e-14);
+        }
+        // The limit's first order in φ: σ²φ(1+2p2)/(p1(1+p2)).
+        let (d, p2) = (100usize, 0.5);
+        for scale in [1000usize, 10_000] {
+            let n = d * scale;
+            let phi = 1.0 / scale as f64;
+            let e = reused_limit(n, synthetic_rows(n, p2), d, 1.0);
+            let first = phi * (1.0 + 2.0 * p2) / ((1.0 - p2) * (1.0 + p2));
+            assert!((e / first - 1.0).abs() < 5.0 * phi, "{e} {first}");
+        }
     }
 
     #[test]
