@@ -141,6 +141,20 @@ pub struct ChainConfig {
     pub finite: bool,
 }
 
+impl ChainConfig {
+    /// The classic setting: `generations` refits, each on `samples` fresh points of the
+    /// previous generation (constant size, `replace`, finite samples).
+    pub fn replace(samples: usize, generations: u64) -> Self {
+        Self {
+            generations,
+            samples,
+            schedule: Schedule::Constant,
+            policy: Policy::Replace,
+            finite: true,
+        }
+    }
+}
+
 /// Why a chain could not run.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ChainError {
@@ -379,11 +393,8 @@ mod tests {
     fn an_observer_can_stop_the_chain() {
         for finite in [true, false] {
             let cfg = ChainConfig {
-                generations: 10,
-                samples: 4,
-                schedule: Schedule::Constant,
-                policy: Policy::Replace,
                 finite,
+                ..ChainConfig::replace(4, 10)
             };
             let mut seen = Vec::new();
             run_chain(&Mean, &cfg, &mut crate::rng::stream(1, "t", 0), |g, _| {

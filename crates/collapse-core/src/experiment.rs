@@ -4,12 +4,12 @@
 use crate::chain::ChainError;
 use crate::ensemble::RunContext;
 use crate::params::{ParamError, ParamSpec, Params};
-use crate::records::{Record, TheoryRow};
+use crate::records::{Record, TheoryRow, sort_records};
 
 /// What a run produces.
 #[derive(Clone, Debug, Default)]
 pub struct RunOutput {
-    /// Measured values, in canonical order.
+    /// Measured values; [`Experiment::execute`] puts them in canonical order.
     pub records: Vec<Record>,
     /// Closed-form values (`theory_…`).
     pub theory: Vec<TheoryRow>,
@@ -46,7 +46,8 @@ pub struct Experiment {
     pub validate: fn(&Params) -> Result<(), ParamError>,
     /// How many units of progress a run has (usually the replicates).
     pub work: fn(&Params) -> u64,
-    /// The run.
+    /// The run. Call it through [`Experiment::execute`], which puts the records in canonical
+    /// order whatever order the run assembled them in.
     pub run: fn(&Params, &RunContext<'_>) -> Result<RunOutput, ExperimentError>,
 }
 
@@ -82,6 +83,14 @@ impl Experiment {
         Params::defaults(&self.params)
     }
 
+    /// Runs with resolved parameters; the records come back in canonical order (series,
+    /// replicate, step, metric), so that runs which assemble several series need not sort.
+    pub fn execute(&self, p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentError> {
+        let mut out = (self.run)(p, ctx)?;
+        sort_records(&mut out.records);
+        Ok(out)
+    }
+
     /// Runs with defaults overridden by `sets` (for figures and tests).
     pub fn run_with(
         &self,
@@ -93,7 +102,7 @@ impl Experiment {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let p = self.resolve(None, &sets)?;
-        let out = (self.run)(&p, ctx)?;
+        let out = self.execute(&p, ctx)?;
         Ok((p, out))
     }
 }

@@ -158,13 +158,7 @@ impl Setup {
         Self {
             weights,
             rule,
-            chain: ChainConfig {
-                generations,
-                samples,
-                schedule: Schedule::Constant,
-                policy: Policy::Replace,
-                finite: true,
-            },
+            chain: ChainConfig::replace(samples, generations),
             replicates: 1,
             track: 0,
         }
@@ -567,7 +561,6 @@ fn sources_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, Experiment
             }
         }
     }
-    collapse_core::records::sort_records(&mut records);
     Ok(RunOutput {
         records,
         theory: theory_rows,

@@ -4,7 +4,7 @@ use crate::plot::{Chart, FigureError, Panel, Series, summary_curve};
 use crate::{FigureEnv, FigureSpec, RunFigure, provenance};
 use collapse_core::chain::ChainConfig;
 use collapse_core::records::summarize;
-use collapse_core::{Params, Policy, Schedule, SummaryRow, run_chain};
+use collapse_core::{Params, Policy, SummaryRow, run_chain};
 use collapse_gaussian::experiment::{ID, experiment};
 use collapse_gaussian::model::{Estimator, Exact1, Gaussian1};
 use collapse_gaussian::theory;
@@ -150,13 +150,7 @@ fn w2_policies(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
 fn density_drift(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let (m, gens) = (20usize, 400u64);
     let family = Exact1::new(Estimator::Unbiased, m);
-    let cfg = ChainConfig {
-        generations: gens,
-        samples: m,
-        schedule: Schedule::Constant,
-        policy: Policy::Replace,
-        finite: true,
-    };
+    let cfg = ChainConfig::replace(m, gens);
     let mut models: Vec<(u64, Gaussian1)> = Vec::new();
     let keep = [0u64, 10, 25, 50, 100, 200, 400];
     let mut rng = collapse_core::rng::stream(env.seed, "gaussian-density-drift", 0);

@@ -54,7 +54,9 @@ impl FigureEnv<'_> {
             .resolve(None, &sets)
             .map_err(|e| FigureError::Run(e.to_string()))?;
         self.progress.start((x.work)(&p));
-        let out = (x.run)(&p, &self.context(x.id)).map_err(|e| FigureError::Run(e.to_string()))?;
+        let out = x
+            .execute(&p, &self.context(x.id))
+            .map_err(|e| FigureError::Run(e.to_string()))?;
         Ok((p, out))
     }
 }

@@ -23,13 +23,7 @@ pub fn setup(
         dim,
         estimator,
         exact,
-        chain: ChainConfig {
-            generations,
-            samples,
-            schedule: Schedule::Constant,
-            policy: Policy::Replace,
-            finite: true,
-        },
+        chain: ChainConfig::replace(samples, generations),
         replicates: 1,
     }
 }

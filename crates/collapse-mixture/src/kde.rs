@@ -290,7 +290,6 @@ fn run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentError> {
             theory.push(TheoryRow::new(w, g as u64, "theory_var", v));
         }
     }
-    collapse_core::records::sort_records(&mut records);
     Ok(RunOutput {
         records,
         theory,

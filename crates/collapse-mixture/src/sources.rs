@@ -22,8 +22,8 @@ use crate::family::{Fit, MixtureFamily};
 use crate::model::{Gaussian, Mixture, kl_quadrature, l2_distance};
 use collapse_core::chain::ChainConfig;
 use collapse_core::{
-    Experiment, ExperimentError, ParamError, ParamSpec, Params, Policy, Record, RunContext,
-    RunOutput, Schedule, Sources, TheoryRow, run_chain,
+    Experiment, ExperimentError, ParamError, ParamSpec, Params, Record, RunContext, RunOutput,
+    Sources, TheoryRow, run_chain,
 };
 
 /// The experiment's id.
@@ -105,11 +105,8 @@ impl Setup {
     /// The loop for a combination of sources.
     pub fn chain(&self, s: Sources) -> ChainConfig {
         ChainConfig {
-            generations: self.generations,
-            samples: self.samples,
-            schedule: Schedule::Constant,
-            policy: Policy::Replace,
             finite: s.statistical,
+            ..ChainConfig::replace(self.samples, self.generations)
         }
     }
 
@@ -351,7 +348,6 @@ fn run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentError> {
             }
         }
     }
-    collapse_core::records::sort_records(&mut records);
     Ok(RunOutput {
         records,
         theory,

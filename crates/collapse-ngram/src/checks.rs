@@ -7,7 +7,7 @@ use crate::experiment::{Decoding, LmFamily, run_one};
 use crate::ngram::{NgramModel, Smoothing};
 use collapse_core::chain::ChainConfig;
 use collapse_core::check::{check_stream, monte_carlo};
-use collapse_core::{Budget, Check, Outcome, Policy, Schedule};
+use collapse_core::{Budget, Check, Outcome};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -171,13 +171,7 @@ pub fn support_monotone(b: Budget, k: f64) -> Outcome {
         smoothing: Smoothing::AddK(k),
         decoding: Decoding::Sample { temperature: 1.0 },
     };
-    let cfg = ChainConfig {
-        generations: b.pick(4, 8),
-        samples: c.train.len(),
-        schedule: Schedule::Constant,
-        policy: Policy::Replace,
-        finite: true,
-    };
+    let cfg = ChainConfig::replace(c.train.len(), b.pick(4, 8));
     let mut increases = 0;
     for r in 0..b.pick(2, 4) {
         let recs = run_one(

@@ -491,7 +491,6 @@ pub fn run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentErro
             }),
         );
     }
-    collapse_core::records::sort_records(&mut records);
     Ok(RunOutput {
         records,
         theory: Vec::new(),

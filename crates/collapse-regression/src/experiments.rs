@@ -773,7 +773,6 @@ fn tails_run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentEr
         theory.extend(th);
         records.extend(rec);
     }
-    collapse_core::records::sort_records(&mut records);
     Ok(RunOutput {
         records,
         theory,

@@ -795,20 +795,12 @@ mod tests {
         let (x, _) = mc::draw_design(&p, &mut rng);
         let (exact, _) = reused_exact(&p, x.as_ref(), 3);
         for t in 1..=3usize {
-            let vals: Vec<f64> = (0..40_000u64)
-                .map(|r| {
-                    let mut g = collapse_core::rng::stream(5, "reused-noise", r * 4 + t as u64);
-                    reused_literal_on(&p, x.as_ref(), t, &mut g)
-                })
-                .collect();
-            let m = vals.iter().sum::<f64>() / vals.len() as f64;
-            let var = vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (vals.len() - 1) as f64;
-            let se = (var / vals.len() as f64).sqrt();
-            assert!(
-                (m - exact[t - 1]).abs() < 5.0 * se,
-                "t = {t}: {m} ± {se} vs {}",
-                exact[t - 1]
-            );
+            let (m, se) =
+                collapse_core::check::monte_carlo(&format!("reused-noise-{t}"), 40_000, |g| {
+                    reused_literal_on(&p, x.as_ref(), t, g)
+                });
+            let o = collapse_core::Outcome::monte_carlo(exact[t - 1], m, se);
+            assert!(o.pass(), "t = {t}: {o:?}");
         }
     }
 

@@ -56,27 +56,8 @@ enum Command {
     Run {
         /// The experiment id.
         experiment: String,
-        /// Set a parameter (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-        /// Master seed.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Run only shard I of N (replicates r with r mod N = I).
-        #[arg(long, value_name = "I/N")]
-        shard: Option<String>,
-        /// Output directory (default runs/EXPERIMENT-SEED).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Parameters from a TOML file (NAME = VALUE); --set overrides it.
-        #[arg(long, value_name = "FILE.toml")]
-        config: Option<PathBuf>,
-        /// Skip records.csv.
-        #[arg(long)]
-        summary_only: bool,
+        #[command(flatten)]
+        opts: RunOptions,
     },
     /// Merge the shards of one run into the files of the unsharded run.
     Merge {
@@ -143,27 +124,7 @@ pub fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i
     let result = match cli.command {
         Command::List { json } => list(json, out),
         Command::Describe { experiment } => describe(&experiment, out),
-        Command::Run {
-            experiment,
-            set,
-            seed,
-            threads,
-            shard,
-            out: dir,
-            config,
-            summary_only,
-        } => {
-            let opts = RunOptions {
-                set,
-                seed,
-                threads,
-                shard,
-                out: dir,
-                config,
-                summary_only,
-            };
-            run(&experiment, &opts, out)
-        }
+        Command::Run { experiment, opts } => run(&experiment, &opts, out),
         Command::Merge { dirs, out: dir } => merge(&dirs, &dir, out),
         Command::Verify {
             only,
@@ -284,13 +245,29 @@ fn in_pool<T: Send>(pool: &Option<rayon::ThreadPool>, f: impl FnOnce() -> T + Se
     }
 }
 
+/// The options of `collapse run`.
+#[derive(clap::Args, Debug)]
 struct RunOptions {
+    /// Set a parameter (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Master seed.
+    #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
     threads: Option<usize>,
+    /// Run only shard I of N (replicates r with r mod N = I).
+    #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Output directory (default runs/EXPERIMENT-SEED).
+    #[arg(long)]
     out: Option<PathBuf>,
+    /// Parameters from a TOML file (NAME = VALUE); --set overrides it.
+    #[arg(long, value_name = "FILE.toml")]
     config: Option<PathBuf>,
+    /// Skip records.csv.
+    #[arg(long)]
     summary_only: bool,
 }
 
@@ -361,7 +338,7 @@ fn run(id: &str, o: &RunOptions, out: &mut dyn Write) -> CliResult {
         progress: &bar,
     };
     let output =
-        in_pool(&pool, || (x.run)(&params, &ctx)).map_err(|e| CliError::Usage(e.to_string()))?;
+        in_pool(&pool, || x.execute(&params, &ctx)).map_err(|e| CliError::Usage(e.to_string()))?;
     bar.finish();
     let elapsed = started.elapsed().as_secs_f64();
 
