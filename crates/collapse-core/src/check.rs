@@ -118,8 +118,33 @@ impl Outcome {
     }
 }
 
-/// A registered check.
-#[derive(Clone, Copy)]
+/// What a check returns: an outcome, or the reason it could not be computed (an input that is
+/// missing, a configuration the model refuses). The second fails the check with that reason.
+pub type Verdict = Result<Outcome, String>;
+
+/// Anything a check's function may return: an [`Outcome`], or a `Result` of one.
+pub trait IntoVerdict {
+    /// The verdict.
+    fn into_verdict(self) -> Verdict;
+}
+
+impl IntoVerdict for Outcome {
+    fn into_verdict(self) -> Verdict {
+        Ok(self)
+    }
+}
+
+impl<E: std::fmt::Display> IntoVerdict for Result<Outcome, E> {
+    fn into_verdict(self) -> Verdict {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+type CheckFn = dyn Fn(&CheckContext) -> Verdict + Send + Sync;
+
+/// A registered check: a theorem's statement, its source, and a function from a context to an
+/// outcome.
+#[derive(Clone)]
 pub struct Check {
     /// Family-first id, e.g. `gaussian.variance-martingale`.
     pub id: &'static str,
@@ -127,8 +152,7 @@ pub struct Check {
     pub statement: &'static str,
     /// Where it comes from (paper, section).
     pub source: &'static str,
-    /// Runs the check at a budget.
-    pub run: fn(Budget) -> Outcome,
+    run: std::sync::Arc<CheckFn>,
 }
 
 impl std::fmt::Debug for Check {
@@ -137,32 +161,127 @@ impl std::fmt::Debug for Check {
     }
 }
 
+impl Check {
+    /// A check of `statement` (from `source`) computed by `run`.
+    pub fn new<F, V>(
+        id: &'static str,
+        statement: &'static str,
+        source: &'static str,
+        run: F,
+    ) -> Self
+    where
+        F: Fn(&CheckContext) -> V + Send + Sync + 'static,
+        V: IntoVerdict,
+    {
+        Self {
+            id,
+            statement,
+            source,
+            run: std::sync::Arc::new(move |c| run(c).into_verdict()),
+        }
+    }
+
+    /// Runs the check at `budget`.
+    pub fn run(&self, budget: Budget) -> Verdict {
+        (self.run)(&CheckContext::new(self.id, budget))
+    }
+
+    /// Whether the check passes at `budget` (an error fails).
+    pub fn passes(&self, budget: Budget) -> bool {
+        self.run(budget).is_ok_and(|o| o.pass())
+    }
+}
+
+/// What a check's function receives: its id (which keys its random streams) and its budget.
+#[derive(Clone, Debug)]
+pub struct CheckContext {
+    id: String,
+    budget: Budget,
+}
+
+impl CheckContext {
+    /// The context of check `id` at `budget`.
+    pub fn new(id: impl Into<String>, budget: Budget) -> Self {
+        Self {
+            id: id.into(),
+            budget,
+        }
+    }
+
+    /// The check's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The budget.
+    pub fn budget(&self) -> Budget {
+        self.budget
+    }
+
+    /// `quick` or `full` by budget.
+    pub fn pick<T>(&self, quick: T, full: T) -> T {
+        self.budget.pick(quick, full)
+    }
+
+    /// The stream of replicate `r` of this check.
+    pub fn stream(&self, r: u64) -> Rng {
+        check_stream(&self.id, r)
+    }
+
+    /// The stream of replicate `r` of a named part of this check (`ID/part`), for parts that
+    /// must not share numbers.
+    pub fn sub_stream(&self, part: &str, r: u64) -> Rng {
+        check_stream(&format!("{}/{part}", self.id), r)
+    }
+
+    /// A context for a named part of this check: its streams are `ID/part`.
+    pub fn part(&self, part: &str) -> CheckContext {
+        CheckContext::new(format!("{}/{part}", self.id), self.budget)
+    }
+
+    /// Mean and standard error of `one(rng)` over `n` replicates of this check's streams.
+    pub fn monte_carlo<F>(&self, n: u64, one: F) -> (f64, f64)
+    where
+        F: Fn(&mut Rng) -> f64 + Sync,
+    {
+        monte_carlo(&self.id, n, one)
+    }
+
+    /// Like [`CheckContext::monte_carlo`] for several statistics of each replicate.
+    pub fn monte_carlo_vec<F>(&self, n: u64, one: F) -> Vec<(f64, f64)>
+    where
+        F: Fn(&mut Rng) -> Vec<f64> + Sync,
+    {
+        monte_carlo_vec(&self.id, n, one)
+    }
+}
+
 /// The stream of replicate `r` of check `id`.
 pub fn check_stream(id: &str, r: u64) -> Rng {
     stream(CHECK_SEED, id, r)
 }
 
-/// Mean and standard error of `one(rng)` over `n` independent replicates of check `id`, in
+/// Mean and standard error of `one(rng)` over `n` independent replicates keyed by `key`, in
 /// parallel and independent of the thread count.
-pub fn monte_carlo<F>(id: &str, n: u64, one: F) -> (f64, f64)
+pub fn monte_carlo<F>(key: &str, n: u64, one: F) -> (f64, f64)
 where
     F: Fn(&mut Rng) -> f64 + Sync,
 {
     let values: Vec<f64> = (0..n)
         .into_par_iter()
-        .map(|r| one(&mut check_stream(id, r)))
+        .map(|r| one(&mut check_stream(key, r)))
         .collect();
     mean_and_se(&values)
 }
 
 /// Like [`monte_carlo`] for several statistics of each replicate at once.
-pub fn monte_carlo_vec<F>(id: &str, n: u64, one: F) -> Vec<(f64, f64)>
+pub fn monte_carlo_vec<F>(key: &str, n: u64, one: F) -> Vec<(f64, f64)>
 where
     F: Fn(&mut Rng) -> Vec<f64> + Sync,
 {
     let rows: Vec<Vec<f64>> = (0..n)
         .into_par_iter()
-        .map(|r| one(&mut check_stream(id, r)))
+        .map(|r| one(&mut check_stream(key, r)))
         .collect();
     let k = rows.first().map_or(0, Vec::len);
     (0..k)
@@ -173,7 +292,7 @@ where
         .collect()
 }
 
-/// Asserts that every id is unique and family-first with one of `prefixes`.
+/// Asserts that every id is unique and family-first with `prefix`.
 pub fn validate_ids(checks: &[Check], prefix: &str) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
     for c in checks {

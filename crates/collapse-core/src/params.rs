@@ -157,6 +157,15 @@ impl ParamSpec {
             kind: ParamKind::Choice(words),
         }
     }
+    /// A choice among the words of a [`Choice`] enum.
+    pub fn choice_of<C: Choice>(name: &'static str, default: C, help: &'static str) -> Self {
+        Self {
+            name,
+            default: Value::Text(default.name().into()),
+            help,
+            kind: ParamKind::Choice(C::NAMES),
+        }
+    }
     /// Free text.
     pub fn text(name: &'static str, default: &str, help: &'static str) -> Self {
         Self {
@@ -226,6 +235,72 @@ impl ParamSpec {
             Err(self.invalid(&value))
         }
     }
+}
+
+/// A parameter whose value is one of a fixed set of words, read into an enum.
+///
+/// Declare it with [`crate::choice!`], which writes the enum, its words and this trait:
+///
+/// ```
+/// collapse_core::choice! {
+///     /// How the covariance is estimated.
+///     pub enum Estimator {
+///         /// Divide by n − 1.
+///         Unbiased = "unbiased",
+///         /// Divide by n.
+///         Mle = "mle",
+///     }
+/// }
+/// use collapse_core::{Choice, ParamSpec, Params};
+/// let specs = vec![ParamSpec::choice_of("estimator", Estimator::Unbiased, "the estimator")];
+/// let mut p = Params::defaults(&specs);
+/// p.set_text(&specs, "estimator", "mle").unwrap();
+/// assert_eq!(p.choice::<Estimator>("estimator"), Estimator::Mle);
+/// assert_eq!(Estimator::Mle.name(), "mle");
+/// ```
+pub trait Choice: Sized + Copy + 'static {
+    /// The words, in the order of the variants.
+    const NAMES: &'static [&'static str];
+    /// The variants, in the same order.
+    const ALL: &'static [Self];
+    /// The word of a variant.
+    fn name(self) -> &'static str;
+    /// The variant of a word.
+    fn from_name(word: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == word)
+            .map(|i| Self::ALL[i])
+    }
+}
+
+/// Declares an enum of words usable as a [`Choice`] parameter.
+#[macro_export]
+macro_rules! choice {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+        impl $crate::Choice for $name {
+            const NAMES: &'static [&'static str] = &[$($word),+];
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn name(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str($crate::Choice::name(*self))
+            }
+        }
+    };
 }
 
 /// A parameter that was refused.
@@ -371,6 +446,17 @@ impl Params {
             Value::Text(v) => v,
             other => panic!("parameter `{name}` is not text: {other:?}"),
         }
+    }
+
+    /// A choice parameter read into its enum.
+    ///
+    /// # Panics
+    /// If the value is not one of `C`'s words: the spec declares `C::NAMES`, so a validated
+    /// value always is (a programming error otherwise).
+    pub fn choice<C: Choice>(&self, name: &str) -> C {
+        let w = self.text(name);
+        C::from_name(w)
+            .unwrap_or_else(|| panic!("parameter `{name}`: `{w}` is not a declared choice"))
     }
 
     /// The parameters as a JSON object, in declaration order.

@@ -139,3 +139,26 @@ impl Schedule {
         }
     }
 }
+
+crate::choice! {
+    /// Whether the statistical error source is on: finite samples, or the infinite-sample mode
+    /// in which each generation is fitted to the exact population it would have sampled.
+    pub enum Mode {
+        /// Finite samples.
+        Finite = "finite",
+        /// The exact population (no statistical error).
+        Infinite = "infinite",
+    }
+}
+
+impl Mode {
+    /// Whether samples are finite.
+    pub fn finite(self) -> bool {
+        self == Mode::Finite
+    }
+}
+
+/// The `mode` parameter (finite or infinite samples), with the family's own explanation.
+pub fn mode_param(help: &'static str) -> ParamSpec {
+    ParamSpec::choice_of("mode", Mode::Finite, help)
+}

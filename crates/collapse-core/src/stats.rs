@@ -39,6 +39,40 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
+/// The type-7 quantiles `qs` (ascending) of `values`, found by selection (linear time) rather
+/// than a full sort; the same numbers as [`quantile_sorted`] of the sorted values. The values
+/// are reordered.
+pub fn quantiles_unsorted<const K: usize>(values: &mut [f64], qs: [f64; K]) -> [f64; K] {
+    let n = values.len();
+    let mut out = [f64::NAN; K];
+    if n == 0 {
+        return out;
+    }
+    // Each selection leaves everything above its index to the right, so the next (higher)
+    // quantile searches only there.
+    let mut from = 0;
+    for (k, &q) in qs.iter().enumerate() {
+        let h = q * (n - 1) as f64;
+        let lo = (h.floor() as usize).min(n - 1);
+        let hi = (lo + 1).min(n - 1);
+        let w = h - lo as f64;
+        let lo = lo.max(from);
+        let (_, &mut a, rest) =
+            values[from..].select_nth_unstable_by(lo - from, |a, b| a.total_cmp(b));
+        let b = if hi > lo && w != 0.0 {
+            rest.iter()
+                .copied()
+                .min_by(|a, b| a.total_cmp(b))
+                .unwrap_or(a)
+        } else {
+            a
+        };
+        out[k] = if w == 0.0 { a } else { a + w * (b - a) };
+        from = lo;
+    }
+    out
+}
+
 /// Streaming mean and variance (Welford), for checks that average many draws without storing
 /// them.
 #[derive(Clone, Copy, Debug, Default)]
@@ -140,6 +174,28 @@ pub fn kolmogorov_sf(lambda: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selected_quantiles_equal_sorted_ones() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream(3, "q", 0);
+        for n in [1usize, 2, 3, 7, 20, 21, 100, 1001] {
+            let v: Vec<f64> = (0..n)
+                .map(|i| if i % 5 == 0 { 1.0 } else { rng.random::<f64>() })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_by(|a, b| a.total_cmp(b));
+            let mut w = v.clone();
+            let got = quantiles_unsorted(&mut w, [0.05, 0.5, 0.95]);
+            for (g, q) in got.iter().zip([0.05, 0.5, 0.95]) {
+                assert_eq!(
+                    g.to_bits(),
+                    quantile_sorted(&sorted, q).to_bits(),
+                    "n {n} q {q}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn mean_se_quantiles() {

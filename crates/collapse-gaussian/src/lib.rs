@@ -9,16 +9,19 @@
 //! - [`model`] holds the models, the exact (sufficient-statistic) and naive samplers, the metrics;
 //! - [`theory`] holds the closed forms;
 //! - [`experiment`] holds `gaussian-chain`;
-//! - [`checks`] holds every theorem as a registered check.
+//! - [`checks`] holds every theorem as a registered check;
+//! - [`figures`] holds the family's figures.
 
 pub mod checks;
 pub mod experiment;
+pub mod figures;
 pub mod model;
 pub mod theory;
 
-/// The family's experiments.
-pub fn experiments() -> Vec<collapse_core::Experiment> {
-    vec![experiment::experiment()]
+/// The family's experiments, checks and figures.
+pub fn catalog() -> collapse_core::Catalog {
+    collapse_core::Catalog::new("gaussian")
+        .experiment(experiment::GaussianChain)
+        .checks(checks::checks())
+        .figures(figures::figures())
 }
-
-pub use checks::checks;

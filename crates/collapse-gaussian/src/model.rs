@@ -11,32 +11,20 @@ use nalgebra::{DMatrix, DVector};
 use rand::RngExt;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
-/// How a generation estimates its parameters from data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Estimator {
-    /// Sample mean and the unbiased covariance (divisor n − 1): Theorem 3.1's setting.
-    Unbiased,
-    /// Sample mean and the maximum-likelihood covariance (divisor n): biased low, an
-    /// approximation error.
-    Mle,
-    /// Sample mean only; the covariance stays the true one (the π²/6 accumulation setting).
-    MeanOnly,
+collapse_core::choice! {
+    /// How a generation estimates its parameters from data.
+    pub enum Estimator {
+        /// Sample mean and the unbiased covariance (divisor n − 1): Theorem 3.1's setting.
+        Unbiased = "unbiased",
+        /// Sample mean and the maximum-likelihood covariance (divisor n): biased low, an
+        /// approximation error.
+        Mle = "mle",
+        /// Sample mean only; the covariance stays the true one (the π²/6 accumulation setting).
+        MeanOnly = "mean-only",
+    }
 }
 
-/// The names `estimator` accepts.
-pub const ESTIMATOR_NAMES: &[&str] = &["unbiased", "mle", "mean-only"];
-
 impl Estimator {
-    /// Parses an estimator name (validated beforehand by the parameter spec).
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "unbiased" => Some(Estimator::Unbiased),
-            "mle" => Some(Estimator::Mle),
-            "mean-only" => Some(Estimator::MeanOnly),
-            _ => None,
-        }
-    }
-
     /// The covariance divisor for `n` points; `None` when the estimate is undefined (unbiased
     /// with a single point is refused by the experiment; a pool may still hold one point after
     /// a degenerate mix, and then the scatter is zero anyway).
@@ -545,13 +533,22 @@ pub struct Metrics {
     pub w2_sq: f64,
 }
 
-/// The metric names, in the order of [`Metrics::values`].
-pub const METRIC_NAMES: [&str; 4] = ["mean_sq_error", "var", "log_var", "w2_sq"];
+/// The metric names, in the order of [`Metrics::values`] (alphabetical: the order records are
+/// written in, so a generation's rows need no sorting).
+pub const METRIC_NAMES: [&str; 4] = [LOG_VAR, MEAN_SQ_ERROR, VAR, W2_SQ];
+/// ‖μ_n − μ_0‖².
+pub const MEAN_SQ_ERROR: &str = "mean_sq_error";
+/// tr Σ_n / d.
+pub const VAR: &str = "var";
+/// ln of `var`.
+pub const LOG_VAR: &str = "log_var";
+/// W2²(N(μ_n, Σ_n), N(0, I)).
+pub const W2_SQ: &str = "w2_sq";
 
 impl Metrics {
     /// The values in the order of [`METRIC_NAMES`].
     pub fn values(&self) -> [f64; 4] {
-        [self.mean_sq_error, self.var, self.log_var, self.w2_sq]
+        [self.log_var, self.mean_sq_error, self.var, self.w2_sq]
     }
 }
 

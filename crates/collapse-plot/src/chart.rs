@@ -1,34 +1,17 @@
-//! The shared plotting layer: a [`Chart`] of [`Panel`]s, each a set of [`Series`], rendered to
+//! Charts: a [`Chart`] of [`Panel`]s, each a set of [`Series`], rendered to
 //! SVG and PNG with plotters and the embedded DejaVu Sans (no system font, no fontconfig).
 //!
 //! Log axes are drawn by plotting log10 of the data on a linear axis with labels `10^k`, which
 //! keeps one code path for all four axis combinations. Non-positive values on a log axis are
 //! dropped (a variance that collapsed to exactly zero has no place on a log scale).
 
+use collapse_core::Drawing;
+pub use collapse_core::FigureError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
-
-/// Why a figure could not be drawn or written.
-#[derive(Debug, thiserror::Error)]
-pub enum FigureError {
-    /// The drawing backend failed.
-    #[error("drawing failed: {0}")]
-    Draw(String),
-    /// The file could not be written.
-    #[error("cannot write {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The experiment behind the figure failed.
-    #[error("{0}")]
-    Run(String),
-}
 
 fn draw_err<E: std::fmt::Debug>(e: E) -> FigureError {
     FigureError::Draw(format!("{e:?}"))
@@ -269,7 +252,53 @@ impl Chart {
     fn size(&self) -> (u32, u32) {
         let cols = self.cols.min(self.panels.len().max(1)) as u32;
         let rows = self.panels.len().div_ceil(self.cols).max(1) as u32;
-        (self.panel_size.0 * cols, self.panel_size.1 * rows + 70)
+        let width = self.panel_size.0 * cols;
+        let extra = CAPTION_LINE * (self.caption_lines(width).len().max(1) as u32 - 1);
+        (width, self.panel_size.1 * rows + 70 + extra)
+    }
+
+    /// The caption broken into lines that fit `width` pixels (at word boundaries; a word
+    /// longer than a line is broken inside).
+    pub fn caption_lines(&self, width: u32) -> Vec<String> {
+        init_fonts();
+        let font = ("sans-serif", CAPTION_SIZE).into_font();
+        let fits = |s: &str| {
+            font.box_size(s)
+                .map(|(w, _)| w + 2 * CAPTION_MARGIN <= width)
+                .unwrap_or(true)
+        };
+        let mut lines = Vec::new();
+        for paragraph in self.caption.lines() {
+            let mut line = String::new();
+            for word in paragraph.split(' ') {
+                let candidate = if line.is_empty() {
+                    word.to_string()
+                } else {
+                    format!("{line} {word}")
+                };
+                if fits(&candidate) {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                // A word wider than the line is cut where it no longer fits.
+                let mut rest = word.to_string();
+                while !fits(&rest) && rest.chars().count() > 1 {
+                    let mut cut = rest.len();
+                    while cut > 0 && !fits(&rest[..cut]) {
+                        cut = rest[..cut].char_indices().last().map_or(0, |(i, _)| i);
+                    }
+                    let cut = cut.max(rest.chars().next().map_or(1, char::len_utf8));
+                    lines.push(rest[..cut].to_string());
+                    rest = rest[cut..].to_string();
+                }
+                line = rest;
+            }
+            lines.push(line);
+        }
+        lines
     }
 
     /// Draws on any plotters backend.
@@ -283,14 +312,19 @@ impl Chart {
         let titled = root
             .titled(&self.title, ("sans-serif", 22))
             .map_err(draw_err)?;
-        let (body, foot) = titled.split_vertically(h as i32 - 60);
-        foot.draw(&Text::new(
-            self.caption.clone(),
-            (10, 10),
-            ("sans-serif", 13).into_font().color(&RGBColor(90, 90, 90)),
-        ))
-        .map_err(draw_err)?;
-        let _ = w;
+        let lines = self.caption_lines(w);
+        let extra = CAPTION_LINE as i32 * (lines.len().max(1) as i32 - 1);
+        let (body, foot) = titled.split_vertically(h as i32 - 60 - extra);
+        for (i, line) in lines.iter().enumerate() {
+            foot.draw(&Text::new(
+                line.clone(),
+                (CAPTION_MARGIN as i32, 10 + CAPTION_LINE as i32 * i as i32),
+                ("sans-serif", CAPTION_SIZE)
+                    .into_font()
+                    .color(&RGBColor(90, 90, 90)),
+            ))
+            .map_err(draw_err)?;
+        }
         let rows = self.panels.len().div_ceil(self.cols).max(1);
         let cols = self.cols.min(self.panels.len().max(1));
         let areas = body.split_evenly((rows, cols));
@@ -328,6 +362,17 @@ impl Chart {
             })?;
         }
         Ok(vec![svg, png])
+    }
+}
+
+/// Caption font size, line height and side margin, in pixels.
+const CAPTION_SIZE: u32 = 13;
+const CAPTION_LINE: u32 = 18;
+const CAPTION_MARGIN: u32 = 10;
+
+impl Drawing for Chart {
+    fn save(&self, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, FigureError> {
+        Chart::save(self, dir, stem)
     }
 }
 

@@ -1,46 +1,38 @@
 //! Gaussian figures: variance collapse, W2 under the data policies, one chain's densities.
 
-use crate::plot::{Chart, FigureError, Panel, Series, summary_curve};
-use crate::{FigureEnv, FigureSpec, RunFigure, provenance};
+use crate::experiment::GaussianChain;
+use crate::model::{Estimator, Exact1, Gaussian1, VAR, W2_SQ};
+use crate::theory;
 use collapse_core::chain::ChainConfig;
-use collapse_core::records::summarize;
-use collapse_core::{Params, Policy, SummaryRow, run_chain};
-use collapse_gaussian::experiment::{ID, experiment};
-use collapse_gaussian::model::{Estimator, Exact1, Gaussian1};
-use collapse_gaussian::theory;
+use collapse_core::{
+    DynExperiment, Figure, FigureEnv, FigureError, FigureRun, Policy, RunView, SummaryRow,
+    run_chain,
+};
+use collapse_plot::{Chart, Legend, Panel, Series, summary_curve};
 
 /// The gallery figures of the family.
-pub fn figures() -> Vec<FigureSpec> {
+pub fn figures() -> Vec<Figure> {
     vec![
-        FigureSpec {
-            name: "gaussian-variance-collapse",
-            title: "Variance collapse",
-            render: variance_collapse,
-        },
-        FigureSpec {
-            name: "gaussian-w2-policies",
-            title: "W2 distance under the data policies",
-            render: w2_policies,
-        },
-        FigureSpec {
-            name: "gaussian-density-drift",
-            title: "One chain's fitted densities",
-            render: density_drift,
-        },
+        Figure::new(
+            "gaussian-variance-collapse",
+            "Variance collapse",
+            variance_collapse,
+        ),
+        Figure::new(
+            "gaussian-w2-policies",
+            "W2 distance under the data policies",
+            w2_policies,
+        ),
+        Figure::new(
+            "gaussian-density-drift",
+            "One chain's fitted densities",
+            density_drift,
+        ),
     ]
 }
 
-/// The figure of `collapse run gaussian-chain`.
-pub fn run_figures() -> Vec<RunFigure> {
-    vec![RunFigure {
-        experiment: ID,
-        draw: run_figure,
-    }]
-}
-
-fn summary_of(env: &FigureEnv<'_>, sets: &[(&str, &str)]) -> Result<Vec<SummaryRow>, FigureError> {
-    let (_, out) = env.run(&experiment(), sets)?;
-    Ok(summarize(&out.records, &out.theory))
+fn run_of(env: &FigureEnv<'_>, sets: &[(&str, &str)]) -> Result<FigureRun, FigureError> {
+    env.run(&DynExperiment::new(GaussianChain), sets)
 }
 
 fn variance_collapse(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
@@ -50,10 +42,11 @@ fn variance_collapse(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         "σ²ₙ",
     )
     .log_y()
-    .legend(crate::Legend::LowerLeft);
+    .legend(Legend::LowerLeft);
+    let mut commands = Vec::new();
     for (i, m) in [10usize, 30, 100].into_iter().enumerate() {
         let ms = m.to_string();
-        let rows = summary_of(
+        let run = run_of(
             env,
             &[
                 ("samples", &ms),
@@ -61,9 +54,11 @@ fn variance_collapse(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
                 ("replicates", "2000"),
             ],
         )?;
-        let q50 = summary_curve(&rows, "replace", "var", |r| r.q50);
-        let q05 = summary_curve(&rows, "replace", "var", |r| r.q05);
-        let q95 = summary_curve(&rows, "replace", "var", |r| r.q95);
+        commands.push(run.command.clone());
+        let rows = &run.summary;
+        let q50 = summary_curve(rows, "replace", VAR, |r| r.q50);
+        let q05 = summary_curve(rows, "replace", VAR, |r| r.q05);
+        let q95 = summary_curve(rows, "replace", VAR, |r| r.q95);
         let xs: Vec<f64> = q50.iter().map(|p| p.0).collect();
         let lo: Vec<f64> = q05.iter().map(|p| p.1).collect();
         let hi: Vec<f64> = q95.iter().map(|p| p.1).collect();
@@ -83,15 +78,7 @@ fn variance_collapse(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     ));
     Ok(Chart::single(
         "Gaussian model collapse: the variance is a martingale, yet almost every chain collapses",
-        provenance(
-            ID,
-            &[
-                ("samples", "10|30|100".into()),
-                ("generations", "300".into()),
-                ("replicates", "2000".into()),
-            ],
-            env.seed,
-        ),
+        commands.join("\n"),
         panel,
     ))
 }
@@ -110,6 +97,7 @@ fn w2_policies(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         ("replace", &[("policy", "replace"), ("growth", "quadratic")]),
     ];
     let labels = ["replace", "accumulate", "mix 10% real", "replace, M(n+1)²"];
+    let mut commands = Vec::new();
     for (i, ((series, sets), label)) in runs.iter().zip(labels).enumerate() {
         let mut all: Vec<(&str, &str)> = vec![
             ("samples", "100"),
@@ -117,13 +105,15 @@ fn w2_policies(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
             ("replicates", "2000"),
         ];
         all.extend_from_slice(sets);
-        let rows = summary_of(env, &all)?;
-        let mean: Vec<(f64, f64)> = summary_curve(&rows, series, "w2_sq", |r| r.mean)
+        let run = run_of(env, &all)?;
+        commands.push(run.command.clone());
+        let rows = &run.summary;
+        let mean: Vec<(f64, f64)> = summary_curve(rows, series, W2_SQ, |r| r.mean)
             .into_iter()
             .filter(|p| p.0 > 0.0)
             .collect();
         panel.push(Series::line(label, i, mean));
-        let th: Vec<(f64, f64)> = summary_curve(&rows, series, "theory_w2_sq", |r| r.mean)
+        let th: Vec<(f64, f64)> = summary_curve(rows, series, "theory_w2_sq", |r| r.mean)
             .into_iter()
             .filter(|p| p.0 > 0.0)
             .collect();
@@ -133,16 +123,7 @@ fn w2_policies(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     }
     Ok(Chart::single(
         "Replacing data diverges linearly; accumulating, mixing real data or growing M stays bounded",
-        provenance(
-            ID,
-            &[
-                ("samples", "100".into()),
-                ("generations", "200".into()),
-                ("replicates", "2000".into()),
-                ("policy", "replace|accumulate|mix|replace+quadratic".into()),
-            ],
-            env.seed,
-        ),
+        commands.join("\n"),
         panel,
     ))
 }
@@ -186,20 +167,22 @@ fn density_drift(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     Ok(Chart::single(
         "The fitted density drifts and narrows generation after generation",
         format!(
-            "collapse-figures gaussian-density-drift: Exact1 chain, samples={m}, generations={gens}, replicate 0 --seed {}",
-            env.seed
+            "{} figures --only gaussian-density-drift --seed {}: one chain of the exact 1-D sampler, M = {m}, {gens} generations",
+            env.program, env.seed
         ),
         panel.y_range(0.0, 3.0),
     ))
 }
 
-fn run_figure(p: &Params, rows: &[SummaryRow], seed: u64) -> Chart {
-    let series = Policy::from_params(p)
+/// The figure of `collapse run gaussian-chain`, drawn from its summary.
+pub fn run_figure(run: &RunView<'_>) -> Chart {
+    let rows = run.summary;
+    let series = Policy::from_params(run.params)
         .map(|x| x.name())
         .unwrap_or("replace");
     let curve =
         |metric: &str, pick: fn(&SummaryRow) -> f64| summary_curve(rows, series, metric, pick);
-    let xs: Vec<f64> = curve("var", |r| r.q50).iter().map(|p| p.0).collect();
+    let xs: Vec<f64> = curve(VAR, |r| r.q50).iter().map(|p| p.0).collect();
     let mut left = Panel::new(
         "tr Σₙ / d: median, 5–95% band, mean",
         "generation n",
@@ -209,23 +192,23 @@ fn run_figure(p: &Params, rows: &[SummaryRow], seed: u64) -> Chart {
     left.push(Series::band(
         0,
         &xs,
-        &curve("var", |r| r.q05)
+        &curve(VAR, |r| r.q05)
             .iter()
             .map(|p| p.1)
             .collect::<Vec<_>>(),
-        &curve("var", |r| r.q95)
+        &curve(VAR, |r| r.q95)
             .iter()
             .map(|p| p.1)
             .collect::<Vec<_>>(),
     ));
-    left.push(Series::line("median", 0, curve("var", |r| r.q50)));
-    left.push(Series::line("mean", 1, curve("var", |r| r.mean)));
+    left.push(Series::line("median", 0, curve(VAR, |r| r.q50)));
+    left.push(Series::line("mean", 1, curve(VAR, |r| r.mean)));
     let th = curve("theory_var", |r| r.mean);
     if !th.is_empty() {
         left.push(Series::dashed("E (theory)", 1, th));
     }
     let mut right = Panel::new("W₂² to the truth, mean over chains", "generation n", "W₂²");
-    right.push(Series::line("simulation", 0, curve("w2_sq", |r| r.mean)));
+    right.push(Series::line("simulation", 0, curve(W2_SQ, |r| r.mean)));
     let th = curve("theory_w2_sq", |r| r.mean);
     if !th.is_empty() {
         right.push(Series::dashed("exact", 1, th));
@@ -234,26 +217,19 @@ fn run_figure(p: &Params, rows: &[SummaryRow], seed: u64) -> Chart {
     if !lb.is_empty() {
         right.push(Series::dashed("lower bound n tr Σ₀/M", 2, lb));
     }
-    let params: Vec<(&str, String)> = p.iter().map(|(k, v)| (k, v.to_string())).collect();
-    Chart::grid(
-        "gaussian-chain",
-        provenance(ID, &params, seed),
-        vec![left, right],
-        2,
-    )
+    Chart::grid("gaussian-chain", run.command, vec![left, right], 2)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use collapse_core::ensemble::NoProgress;
 
     #[test]
     fn density_drift_renders() {
         let dir = tempfile::tempdir().unwrap();
         let env = FigureEnv {
             seed: 1,
-            progress: &NoProgress,
+            ..FigureEnv::default()
         };
         density_drift(&env).unwrap().save(dir.path(), "d").unwrap();
     }
@@ -261,13 +237,13 @@ mod tests {
     #[test]
     fn run_figure_renders_from_a_small_run() {
         let dir = tempfile::tempdir().unwrap();
-        let env = FigureEnv {
-            seed: 1,
-            progress: &NoProgress,
+        let env = FigureEnv::default();
+        let run = run_of(&env, &[("generations", "20"), ("replicates", "50")]).unwrap();
+        let view = RunView {
+            params: &run.params,
+            summary: &run.summary,
+            command: &run.command,
         };
-        let rows = summary_of(&env, &[("generations", "20"), ("replicates", "50")]).unwrap();
-        run_figure(&experiment().defaults(), &rows, 1)
-            .save(dir.path(), "r")
-            .unwrap();
+        run_figure(&view).save(dir.path(), "r").unwrap();
     }
 }
