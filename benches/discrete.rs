@@ -4,8 +4,8 @@
 //! same work with vectorised `numpy.random.Generator.multinomial`.
 
 use collapse_core::check::check_stream;
-use collapse_discrete::experiment::Setup;
 use collapse_discrete::model::{FitRule, Initial};
+use collapse_discrete::simulation::Setup;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rayon::prelude::*;
 

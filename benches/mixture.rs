@@ -8,47 +8,44 @@
 //! measurement runs the same 16 chains (replicates 0–15), the Python script runs 16 chains too,
 //! and both print the mean EM iterations per generation so that the work can be compared.
 
+use collapse_core::DynExperiment;
 use collapse_core::check::check_stream;
-use collapse_mixture::gmm_chain::Setup;
-use collapse_mixture::gmm_chain::experiment;
+use collapse_mixture::gmm_chain::{GmmChain, Setup};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn setup(setting: &str) -> Setup {
-    let e = experiment();
-    let sets: Vec<(String, String)> = [
-        ("setting", setting),
-        ("generations", "200"),
-        ("samples", "1000"),
-        ("tol", "1e-5"),
-        ("max_iter", "2000"),
-        ("snapshots", ""),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    Setup::from_params(&e.resolve(None, &sets).expect("valid parameters")).expect("valid setup")
-}
-
-/// Chains per measurement (see the module documentation).
 const CHAINS: u64 = 16;
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("gmm-200-gens-M1000-k2-tol1e-5");
     g.sample_size(10);
     for setting in ["notebook", "paper"] {
-        let s = setup(setting);
+        let configured = DynExperiment::new(GmmChain)
+            .configure_with(&[
+                ("setting", setting),
+                ("generations", "200"),
+                ("samples", "1000"),
+                ("tol", "1e-5"),
+                ("max_iter", "2000"),
+                ("snapshots", ""),
+            ])
+            .expect("valid parameters");
+        let s: &Setup = configured.config().expect("gmm-chain's configuration");
+        // Iterations per generation of every chain (the work both sides must do).
         let chains = || {
             (0..CHAINS)
-                .map(|r| s.run_one(r, &mut check_stream("bench-mixture", r)))
-                .collect::<Vec<_>>()
+                .flat_map(|r| {
+                    let mut iterations = Vec::new();
+                    s.run_one(&mut check_stream("bench-mixture", r), |_, m| {
+                        if let Some(rep) = &m.report {
+                            iterations.push(rep.iterations as f64);
+                        }
+                    })
+                    .expect("replace chains run");
+                    iterations
+                })
+                .collect::<Vec<f64>>()
         };
-        // Mean EM iterations per generation, for comparison with sklearn's n_iter_.
-        let it: Vec<f64> = chains()
-            .iter()
-            .flatten()
-            .filter(|r| r.metric == "em_iterations")
-            .map(|r| r.value)
-            .collect();
+        let it = chains();
         eprintln!(
             "{setting}: mean EM iterations per generation over {CHAINS} chains = {:.1}",
             it.iter().sum::<f64>() / it.len() as f64

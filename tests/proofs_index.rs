@@ -24,8 +24,8 @@ fn proofs_name_exactly_the_registered_checks() {
             }
         }
     }
-    let registered: BTreeSet<String> = collapse::registry::checks()
-        .iter()
+    let registered: BTreeSet<String> = collapse::App::workspace()
+        .checks()
         .map(|c| c.id.to_string())
         .collect();
     let missing: Vec<_> = registered.difference(&named).collect();

@@ -44,6 +44,24 @@ pub fn sample_indices(len: usize, n: usize, rng: &mut Rng) -> Vec<usize> {
     idx
 }
 
+/// Scalar data kept point by point: a family whose data are numbers can use `Vec<f64>`.
+impl Dataset for Vec<f64> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn merge(&mut self, other: Self) {
+        self.extend(other)
+    }
+    fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
+        Some(
+            sample_indices(self.len(), n, rng)
+                .into_iter()
+                .map(|i| self[i])
+                .collect(),
+        )
+    }
+}
+
 /// A model family: how to fit, how to sample.
 pub trait Family: Sync {
     /// A fitted model (or the truth).
@@ -305,23 +323,6 @@ mod tests {
 
     /// A toy family: the model is a mean, the data a list of points from N(mean, 1).
     struct Mean;
-    impl Dataset for Vec<f64> {
-        fn len(&self) -> usize {
-            Vec::len(self)
-        }
-        fn merge(&mut self, other: Self) {
-            self.extend(other)
-        }
-        fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
-            let mut v = self.clone();
-            for i in 0..n {
-                let j = rng.random_range(i..v.len());
-                v.swap(i, j);
-            }
-            v.truncate(n);
-            Some(v)
-        }
-    }
     impl Family for Mean {
         type Model = f64;
         type Data = Vec<f64>;

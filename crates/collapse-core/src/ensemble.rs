@@ -213,16 +213,16 @@ impl<'a> RunContext<'a> {
             if ids.is_empty() {
                 break;
             }
-            let compute = || -> Vec<Result<Rows, E>> {
+            let compute = || -> Vec<Result<Rows, ExperimentError>> {
                 ids.par_iter()
                     .map(|&r| {
                         let mut rng = self.stream(sub, r);
                         let mut rows = Rows::new(r);
                         let res = one(r, &mut rng, &mut rows);
                         self.progress.advance(1);
-                        res.map(|()| {
-                            rows.canonicalize();
-                            rows
+                        res.map_err(Into::into).and_then(|()| {
+                            rows.canonicalize().map_err(ExperimentError::Model)?;
+                            Ok(rows)
                         })
                     })
                     .collect()
@@ -232,7 +232,7 @@ impl<'a> RunContext<'a> {
             fed?;
             let mut emitted = 0usize;
             for res in computed {
-                let rows = res.map_err(Into::into)?;
+                let rows = res?;
                 emitted += rows.len();
                 pending.push(rows);
             }

@@ -6,7 +6,7 @@
 //! figures beside its experiments and checks without the core depending on a plotting library.
 
 use crate::ensemble::{NoProgress, Progress};
-use crate::experiment::{Collected, DynExperiment, ExperimentError};
+use crate::experiment::{Collected, Configured, DynExperiment, ExperimentError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -134,6 +134,8 @@ pub struct FigureRun {
     pub run: Collected,
     /// `collapse run … --seed S`.
     pub command: String,
+    /// The experiment and its typed configuration (`configured.config::<C>()`).
+    pub configured: Configured,
 }
 
 impl std::ops::Deref for FigureRun {
@@ -153,6 +155,7 @@ impl FigureEnv<'_> {
         Ok(FigureRun {
             command: c.command(self.program, self.seed),
             run,
+            configured: c,
         })
     }
 }

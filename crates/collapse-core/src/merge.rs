@@ -111,6 +111,47 @@ impl ShardDir {
     }
 }
 
+impl ShardDir {
+    /// Checks `records.csv` against the manifest's record count and digest (one pass, no
+    /// parsing).
+    pub fn verify_records(&self) -> Result<(), RunError> {
+        use std::io::Read;
+        let path = self.dir.join("records.csv");
+        let mut f = File::open(&path)
+            .map_err(|e| refuse(&self.dir, format!("cannot read records.csv: {e}")))?;
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut lines = 0u64;
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| refuse(&self.dir, format!("cannot read records.csv: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        let records = lines.saturating_sub(1);
+        if records != self.records {
+            return Err(refuse(
+                &self.dir,
+                format!(
+                    "records.csv holds {records} records but the manifest says {} (cut, extended or stale?)",
+                    self.records
+                ),
+            ));
+        }
+        if format!("{:016x}", h.digest()) != self.records_digest {
+            return Err(refuse(
+                &self.dir,
+                "records.csv does not match the digest in its manifest (edited, or from another run)",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Shards {
     /// Reads every shard's manifest and checks that they are the shards of one run.
     pub fn open(dirs: &[PathBuf]) -> Result<Self, RunError> {
@@ -288,6 +329,11 @@ impl Shards {
     ) -> Result<(PathBuf, u64, serde_json::Value), RunError> {
         let dirs = self.dirs();
         let outdir = OutputDir::prepare(out, force, &dirs)?;
+        // Every file is checked against its manifest before any line is merged, so a fault is
+        // blamed on the shard that has it.
+        for s in &self.shards {
+            s.verify_records()?;
+        }
         let theory = self.theory()?;
         let mut summary = SummarySink::new(self.quantiles);
         let path = outdir.path().join("records.csv");
@@ -514,11 +560,13 @@ impl ShardReader {
             l.metric.to_string(),
         );
         if let Some(last) = &self.last
-            && key < *last
+            && key <= *last
         {
-            return Err(bad(
-                "out of canonical order (series, replicate, step, metric)".into(),
-            ));
+            return Err(bad(if key == *last {
+                "the same record twice".into()
+            } else {
+                "out of canonical order (series, replicate, step, metric)".into()
+            }));
         }
         self.last = Some(key.clone());
         self.count += 1;

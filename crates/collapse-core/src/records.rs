@@ -54,8 +54,8 @@ pub struct Row {
 }
 
 impl Row {
-    /// Whether `self` comes before `next` in the canonical order inside one replicate
-    /// (series, step, metric); equal keys are allowed (a metric measured twice).
+    /// Whether `self` comes strictly before `next` in the canonical order inside one replicate
+    /// (series, step, metric).
     #[inline]
     pub fn precedes(&self, next: &Row) -> bool {
         if self.series != next.series {
@@ -64,7 +64,7 @@ impl Row {
         if self.step != next.step {
             return self.step < next.step;
         }
-        self.metric <= next.metric
+        self.metric < next.metric
     }
 }
 

@@ -72,9 +72,9 @@ impl Rows {
     }
 
     /// Puts the rows in canonical order (series, step, metric). Rows emitted in that order,
-    /// as most families do, cost one pass to confirm; others are sorted (stably, so a metric
-    /// measured twice keeps its order).
-    pub fn canonicalize(&mut self) {
+    /// as most families do, cost one pass to confirm; others are sorted. A key emitted twice
+    /// is an error: a record is identified by (series, replicate, step, metric).
+    pub fn canonicalize(&mut self) -> Result<(), String> {
         // Rows of one step cycle through the same metric pairs every generation; remember the
         // pairs already compared so the check costs an integer comparison, not a string one.
         let mut known = [u64::MAX; 8];
@@ -97,7 +97,14 @@ impl Rows {
         });
         if !in_order {
             self.rows.sort_by_key(|r| (r.series, r.step, r.metric));
+            if let Some(w) = self.rows.windows(2).find(|w| !w[0].precedes(&w[1])) {
+                return Err(format!(
+                    "replicate {} emits metric `{}` at step {} of series `{}` twice",
+                    self.replicate, w[0].metric, w[0].step, w[0].series
+                ));
+            }
         }
+        Ok(())
     }
 }
 
@@ -770,12 +777,14 @@ mod tests {
         r.push(s, 1, a, 1.0);
         r.push(s, 0, b, 2.0);
         r.push(s, 0, a, 3.0);
-        r.canonicalize();
+        r.canonicalize().unwrap();
         let keys: Vec<_> = r
             .as_slice()
             .iter()
             .map(|x| (x.step, x.metric.as_str()))
             .collect();
         assert_eq!(keys, [(0, "a"), (0, "b"), (1, "a")]);
+        r.push(s, 0, b, 4.0);
+        assert!(r.canonicalize().unwrap_err().contains("twice"));
     }
 }

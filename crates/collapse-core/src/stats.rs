@@ -30,12 +30,20 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
             let lo = h.floor() as usize;
             let hi = (lo + 1).min(n - 1);
             let w = h - lo as f64;
-            if w == 0.0 {
-                sorted[lo]
-            } else {
-                sorted[lo] + w * (sorted[hi] - sorted[lo])
-            }
+            lerp(sorted[lo], sorted[hi], w)
         }
+    }
+}
+
+/// `a + w (b − a)` for `w` in [0, 1), exact at infinities: an infinite neighbour dominates
+/// (−∞ − (−∞) would be NaN), and equal neighbours need no arithmetic.
+fn lerp(a: f64, b: f64, w: f64) -> f64 {
+    if w == 0.0 || a == b || a.is_infinite() {
+        a
+    } else if b.is_infinite() {
+        b
+    } else {
+        a + w * (b - a)
     }
 }
 
@@ -67,7 +75,7 @@ pub fn quantiles_unsorted<const K: usize>(values: &mut [f64], qs: [f64; K]) -> [
         } else {
             a
         };
-        out[k] = if w == 0.0 { a } else { a + w * (b - a) };
+        out[k] = lerp(a, b, w);
         from = lo;
     }
     out
@@ -181,7 +189,11 @@ mod tests {
         let mut rng = crate::rng::stream(3, "q", 0);
         for n in [1usize, 2, 3, 7, 20, 21, 100, 1001] {
             let v: Vec<f64> = (0..n)
-                .map(|i| if i % 5 == 0 { 1.0 } else { rng.random::<f64>() })
+                .map(|i| match i % 7 {
+                    0 => 1.0,
+                    3 => f64::NEG_INFINITY,
+                    _ => rng.random::<f64>(),
+                })
                 .collect();
             let mut sorted = v.clone();
             sorted.sort_by(|a, b| a.total_cmp(b));

@@ -1,16 +1,14 @@
 //! Every discrete theorem as a registered check. Each simulation runs the real chain (the core
-//! loop with this crate's sampler and fits, [`crate::experiment::Setup::run_one`]); each exact
+//! loop with this crate's sampler and fits, [`crate::simulation::Setup::run_one`]); each exact
 //! value comes from the two-type chain of [`crate::theory`].
 
-use crate::experiment::{Setup, sources_setup};
 use crate::model::{Categorical, Discrete, FitRule, Initial, Metrics};
+use crate::simulation::Setup;
 use crate::theory::{self, TwoType};
-use collapse_core::check::{check_stream, monte_carlo};
 use collapse_core::stats::mean_and_se;
-use collapse_core::{Budget, Check, Family, Outcome, Policy, Relation, Rng, Sources};
+use collapse_core::{Check, CheckContext, Family, Outcome, Policy, Relation, Rng, Sources};
 use rayon::prelude::*;
 use std::ops::ControlFlow;
-use std::sync::OnceLock;
 
 /// The models of generations 0..=n of one chain.
 pub fn path(s: &Setup, f: &Discrete, rng: &mut Rng) -> Vec<Categorical> {
@@ -48,23 +46,23 @@ pub fn final_metrics(s: &Setup, f: &Discrete, rng: &mut Rng) -> Metrics {
 
 /// A fraction of `n` replicates with a property and its binomial standard error (floored at
 /// one hit, so that a fraction of exactly 0 or 1 is judged with a non-zero tolerance).
-fn fraction(id: &str, n: u64, f: impl Fn(&mut Rng) -> bool + Sync) -> (f64, f64) {
+fn fraction(c: &CheckContext, n: u64, f: impl Fn(&mut Rng) -> bool + Sync) -> (f64, f64) {
     let hits: u64 = (0..n)
         .into_par_iter()
-        .map(|r| u64::from(f(&mut check_stream(id, r))))
+        .map(|r| u64::from(f(&mut c.stream(r))))
         .sum();
     let p = hits as f64 / n as f64;
     let q = p.clamp(1.0 / n as f64, 1.0 - 1.0 / n as f64);
     (p, (q * (1.0 - q) / n as f64).sqrt())
 }
 
-fn chains(b: Budget) -> u64 {
-    b.pick(20_000, 200_000)
+fn chains(c: &CheckContext) -> u64 {
+    c.pick(20_000, 200_000)
 }
 
 /// For the checks whose chains run hundreds of generations.
-fn heavy_chains(b: Budget) -> u64 {
-    b.pick(20_000, 60_000)
+fn heavy_chains(c: &CheckContext) -> u64 {
+    c.pick(20_000, 60_000)
 }
 
 fn zipf(k: usize, s: f64) -> Vec<f64> {
@@ -72,79 +70,69 @@ fn zipf(k: usize, s: f64) -> Vec<f64> {
 }
 
 /// E p_n(i) = p_0(i): the rarest of K = 5 Zipf(1) categories, M = 20, n = 30.
-pub fn martingale(b: Budget, rule: FitRule) -> Outcome {
+pub fn martingale(c: &CheckContext, rule: FitRule) -> Outcome {
     let s = Setup::replace(zipf(5, 1.0), rule, 20, 30);
     let f = s.family();
-    let (m, se) = monte_carlo("discrete.martingale", chains(b), |rng| {
-        last_model(&s, &f, rng).prob(4)
-    });
+    let (m, se) = c.monte_carlo(chains(c), |rng| last_model(&s, &f, rng).prob(4));
     Outcome::monte_carlo(f.p0[4], m, se)
 }
 
 /// E p_n(i) = p_0(i) under `accumulate-subsample` (pooling, then a multivariate
 /// hypergeometric subsample of M): the rarest of K = 5 Zipf(1), M = 20, n = 20.
-pub fn subsample_martingale(b: Budget, policy: Policy) -> Outcome {
+pub fn subsample_martingale(c: &CheckContext, policy: Policy) -> Outcome {
     let mut s = Setup::replace(zipf(5, 1.0), FitRule::EMPIRICAL, 20, 20);
     s.chain.policy = policy;
     let f = s.family();
-    let (m, se) = monte_carlo("discrete.subsample-martingale", chains(b), |rng| {
-        last_model(&s, &f, rng).prob(4)
-    });
+    let (m, se) = c.monte_carlo(chains(c), |rng| last_model(&s, &f, rng).prob(4));
     Outcome::monte_carlo(f.p0[4], m, se)
 }
 
 /// P(absorbed at category j) = p_0(j): K = 3, p_0 = (0.5, 0.3, 0.2), M = 10, absorbed by
 /// n = 250 (P(not yet) is of order 0.9^250 < 1e-11).
-pub fn fixation_probability(b: Budget, rule: FitRule) -> Outcome {
+pub fn fixation_probability(c: &CheckContext, rule: FitRule) -> Outcome {
     let s = Setup::replace(vec![0.5, 0.3, 0.2], rule, 10, 250);
     let f = s.family();
-    let (p, se) = fraction("discrete.fixation-probability", heavy_chains(b), |rng| {
-        last_model(&s, &f, rng).idx == [2]
-    });
+    let (p, se) = fraction(c, heavy_chains(c), |rng| last_model(&s, &f, rng).idx == [2]);
     Outcome::monte_carlo(f.p0[2], p, se)
 }
 
 /// E H_n = H_0 (1 − 1/M)^n: K = 10 Zipf(1), M = 10, n = 10.
-pub fn heterozygosity(b: Budget, rule: FitRule) -> Outcome {
+pub fn heterozygosity(c: &CheckContext, rule: FitRule) -> Outcome {
     let s = Setup::replace(zipf(10, 1.0), rule, 10, 10);
     let f = s.family();
-    let (m, se) = monte_carlo("discrete.heterozygosity", chains(b), |rng| {
-        final_metrics(&s, &f, rng).heterozygosity
-    });
+    let (m, se) = c.monte_carlo(chains(c), |rng| final_metrics(&s, &f, rng).heterozygosity);
     Outcome::monte_carlo(theory::expected_heterozygosity(&f.p0, &[10.0; 10]), m, se)
 }
 
 /// The support configuration: (K, Zipf exponent, M, n) — the quick budget and the full one use
 /// different sizes, so `verify` compares at sizes the tests did not use.
-fn support_config(b: Budget) -> (usize, f64, usize, u64) {
-    b.pick((20, 1.1, 50, 10), (30, 0.8, 120, 25))
+fn support_config(c: &CheckContext) -> (usize, f64, usize, u64) {
+    c.pick((20, 1.1, 50, 10), (30, 0.8, 120, 25))
 }
 
 /// E support_n from the marginal two-type chains against simulation.
-pub fn support_exact(b: Budget, generations_off: u64) -> Outcome {
-    let (k, e, m, n) = support_config(b);
+pub fn support_exact(c: &CheckContext, generations_off: u64) -> Outcome {
+    let (k, e, m, n) = support_config(c);
     let s = Setup::replace(zipf(k, e), FitRule::EMPIRICAL, m, n);
     let f = s.family();
-    let (mean, se) = monte_carlo("discrete.support-exact", heavy_chains(b), |rng| {
-        final_metrics(&s, &f, rng).support
-    });
+    let (mean, se) = c.monte_carlo(heavy_chains(c), |rng| final_metrics(&s, &f, rng).support);
     let (exact, _) = theory::support_and_absorption(&f.p0, m, n + generations_off);
     Outcome::monte_carlo(exact[(n + generations_off) as usize], mean, se)
 }
 
-fn absorption_config(b: Budget) -> (Vec<f64>, usize, u64) {
-    b.pick(
+fn absorption_config(c: &CheckContext) -> (Vec<f64>, usize, u64) {
+    c.pick(
         (vec![0.5, 0.3, 0.2], 20, 15),
         (vec![0.4, 0.3, 0.2, 0.1], 30, 30),
     )
 }
 
 /// P(absorbed by n) = Σ_i P(c_{i,n} = M) from the two-type chains against simulation.
-pub fn absorption_exact(b: Budget, generations_off: u64) -> Outcome {
-    let (w, m, n) = absorption_config(b);
+pub fn absorption_exact(c: &CheckContext, generations_off: u64) -> Outcome {
+    let (w, m, n) = absorption_config(c);
     let s = Setup::replace(w, FitRule::EMPIRICAL, m, n);
     let f = s.family();
-    let (p, se) = fraction("discrete.absorption-exact", chains(b), |rng| {
+    let (p, se) = fraction(c, chains(c), |rng| {
         final_metrics(&s, &f, rng).absorbed == 1.0
     });
     let (_, exact) = theory::support_and_absorption(&f.p0, m, n + generations_off);
@@ -161,45 +149,42 @@ const TIME_HORIZON: u64 = 400;
 /// (absorption times, fixation times of category 0 given fixation, loss times given loss).
 type Times = (Vec<f64>, Vec<f64>, Vec<f64>);
 
-fn simulate_times(b: Budget) -> &'static Times {
-    static CACHE: [OnceLock<Times>; 2] = [OnceLock::new(), OnceLock::new()];
-    let slot = &CACHE[usize::from(b == Budget::Full)];
-    slot.get_or_init(|| {
-        let p = TIME_C as f64 / TIME_M as f64;
-        let s = Setup::replace(vec![p, 1.0 - p], FitRule::EMPIRICAL, TIME_M, TIME_HORIZON);
-        let f = s.family();
-        let one: Vec<(f64, Option<bool>)> = (0..heavy_chains(b))
-            .into_par_iter()
-            .map(|r| {
-                let mut rng = check_stream("discrete.absorption-time", r);
-                let mut at = None;
-                let mut fixed = None;
-                s.run_one(&f, &mut rng, |g, m| {
-                    if m.support() == 1 {
-                        at = Some(g as f64);
-                        fixed = Some(m.idx[0] == 0);
-                        return ControlFlow::Break(());
-                    }
-                    ControlFlow::Continue(())
-                })
-                .expect("replace chains always run");
-                // An unabsorbed chain (probability < 1e-15) would report NaN and fail.
-                (at.unwrap_or(f64::NAN), fixed)
+/// The absorption times of the check's chains (each check simulates on its own streams: the
+/// two-category chains with M = 12 cost little).
+fn simulate_times(c: &CheckContext) -> Times {
+    let p = TIME_C as f64 / TIME_M as f64;
+    let s = Setup::replace(vec![p, 1.0 - p], FitRule::EMPIRICAL, TIME_M, TIME_HORIZON);
+    let f = s.family();
+    let one: Vec<(f64, Option<bool>)> = (0..heavy_chains(c))
+        .into_par_iter()
+        .map(|r| {
+            let mut at = None;
+            let mut fixed = None;
+            s.run_one(&f, &mut c.stream(r), |g, m| {
+                if m.support() == 1 {
+                    at = Some(g as f64);
+                    fixed = Some(m.idx[0] == 0);
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
             })
-            .collect();
-        let all = one.iter().map(|x| x.0).collect();
-        let fix = one
-            .iter()
-            .filter(|x| x.1 == Some(true))
-            .map(|x| x.0)
-            .collect();
-        let loss = one
-            .iter()
-            .filter(|x| x.1 == Some(false))
-            .map(|x| x.0)
-            .collect();
-        (all, fix, loss)
-    })
+            .expect("replace chains always run");
+            // An unabsorbed chain (probability < 1e-15) would report NaN and fail.
+            (at.unwrap_or(f64::NAN), fixed)
+        })
+        .collect();
+    let all = one.iter().map(|x| x.0).collect();
+    let fix = one
+        .iter()
+        .filter(|x| x.1 == Some(true))
+        .map(|x| x.0)
+        .collect();
+    let loss = one
+        .iter()
+        .filter(|x| x.1 == Some(false))
+        .map(|x| x.0)
+        .collect();
+    (all, fix, loss)
 }
 
 fn exact_times() -> (f64, f64, f64) {
@@ -208,20 +193,20 @@ fn exact_times() -> (f64, f64, f64) {
 }
 
 /// Mean absorption time: exact (linear system) against simulation.
-pub fn absorption_time_exact(b: Budget) -> Outcome {
-    let (m, se) = mean_and_se(&simulate_times(b).0);
+pub fn absorption_time_exact(c: &CheckContext) -> Outcome {
+    let (m, se) = mean_and_se(&simulate_times(c).0);
     Outcome::monte_carlo(exact_times().0, m, se)
 }
 
 /// Mean time to fixation given fixation: exact (h-transform) against simulation.
-pub fn fixation_time_exact(b: Budget) -> Outcome {
-    let (m, se) = mean_and_se(&simulate_times(b).1);
+pub fn fixation_time_exact(c: &CheckContext) -> Outcome {
+    let (m, se) = mean_and_se(&simulate_times(c).1);
     Outcome::monte_carlo(exact_times().1, m, se)
 }
 
 /// Mean time to loss given loss: exact (h-transform) against simulation.
-pub fn loss_time_exact(b: Budget) -> Outcome {
-    let (m, se) = mean_and_se(&simulate_times(b).2);
+pub fn loss_time_exact(c: &CheckContext) -> Outcome {
+    let (m, se) = mean_and_se(&simulate_times(c).2);
     Outcome::monte_carlo(exact_times().2, m, se)
 }
 
@@ -255,17 +240,17 @@ fn kimura(which: usize, allowance: f64) -> Outcome {
 
 /// Kimura's absorption time against the exact one, within [`kimura_allowance`] (see
 /// proofs/discrete.md: the diffusion error grows like ln(M)/3 generations, not like M).
-pub fn kimura_absorption(_: Budget) -> Outcome {
+pub fn kimura_absorption(_: &CheckContext) -> Outcome {
     kimura(0, kimura_allowance(KIMURA_M as f64))
 }
 
 /// Kimura's conditional fixation time against the exact one.
-pub fn kimura_fixation(_: Budget) -> Outcome {
+pub fn kimura_fixation(_: &CheckContext) -> Outcome {
     kimura(1, kimura_allowance(KIMURA_M as f64))
 }
 
 /// Kimura's conditional loss time against the exact one.
-pub fn kimura_loss(_: Budget) -> Outcome {
+pub fn kimura_loss(_: &CheckContext) -> Outcome {
     kimura(2, kimura_allowance(KIMURA_M as f64))
 }
 
@@ -280,30 +265,30 @@ pub fn kimura_allowance(m: f64) -> f64 {
 /// The Suresh configuration: p_0 = 0.01, n = M = 100, k = 10.
 const SURESH: (f64, usize, u64) = (0.01, 100, 10);
 
-fn suresh_survival(b: Budget, id: &str) -> (f64, f64) {
+fn suresh_survival(c: &CheckContext) -> (f64, f64) {
     let (p, m, k) = SURESH;
     let s = Setup::replace(vec![p, 1.0 - p], FitRule::EMPIRICAL, m, k);
     let f = s.family();
-    fraction(id, chains(b), |rng| last_model(&s, &f, rng).prob(0) > 0.0)
+    fraction(c, chains(c), |rng| last_model(&s, &f, rng).prob(0) > 0.0)
 }
 
 /// Simulated survival ≥ Suresh's lower bound 1 − exp(−n p_0 g_k).
-pub fn suresh_lower(b: Budget) -> Outcome {
+pub fn suresh_lower(c: &CheckContext) -> Outcome {
     let (p, m, k) = SURESH;
-    let (x, se) = suresh_survival(b, "discrete.suresh-lower");
+    let (x, se) = suresh_survival(c);
     Outcome::monte_carlo(theory::suresh_lower(m as f64, p, k), x, se).bound(Relation::AtLeast)
 }
 
 /// Simulated survival ≤ Suresh's upper bound.
-pub fn suresh_upper(b: Budget) -> Outcome {
+pub fn suresh_upper(c: &CheckContext) -> Outcome {
     let (p, m, k) = SURESH;
-    let (x, se) = suresh_survival(b, "discrete.suresh-upper");
+    let (x, se) = suresh_survival(c);
     Outcome::monte_carlo(theory::suresh_upper(m as f64, p, k), x, se).bound(Relation::AtMost)
 }
 
 /// The exact survival curve (two-type chain, p_0 = 0.01, M = 100, k = 1..=300) lies between
 /// Suresh's bounds, with `g` as the bounds' g_k: measured = the smallest margin.
-pub fn suresh_bounds_exact(_: Budget, g: fn(u64) -> f64) -> Outcome {
+pub fn suresh_bounds_exact(_: &CheckContext, g: fn(u64) -> f64) -> Outcome {
     let (p, m, _) = SURESH;
     let n = m as f64;
     let chain = TwoType::new(m);
@@ -324,24 +309,24 @@ pub fn suresh_bounds_exact(_: Budget, g: fn(u64) -> f64) -> Outcome {
 }
 
 /// Corollary 1's configuration: K = 50 Zipf(1.1), M = 200, k = 20.
-fn suresh_support(b: Budget, id: &str) -> ((f64, f64), (f64, f64)) {
+fn suresh_support(c: &CheckContext) -> ((f64, f64), (f64, f64)) {
     let s = Setup::replace(zipf(50, 1.1), FitRule::EMPIRICAL, 200, 20);
     let f = s.family();
-    let r = monte_carlo(id, b.pick(5_000, 50_000), |rng| {
+    let r = c.monte_carlo(c.pick(5_000, 50_000), |rng| {
         final_metrics(&s, &f, rng).support
     });
     (r, theory::suresh_support_bounds(200.0, &f.p0, 20))
 }
 
 /// Simulated E support_k ≥ Σ_i (1 − exp(−n p_i g_k)).
-pub fn suresh_support_lower(b: Budget) -> Outcome {
-    let ((m, se), (lo, _)) = suresh_support(b, "discrete.suresh-support-lower");
+pub fn suresh_support_lower(c: &CheckContext) -> Outcome {
+    let ((m, se), (lo, _)) = suresh_support(c);
     Outcome::monte_carlo(lo, m, se).bound(Relation::AtLeast)
 }
 
 /// Simulated E support_k ≤ Corollary 1's upper bound.
-pub fn suresh_support_upper(b: Budget) -> Outcome {
-    let ((m, se), (_, hi)) = suresh_support(b, "discrete.suresh-support-upper");
+pub fn suresh_support_upper(c: &CheckContext) -> Outcome {
+    let ((m, se), (_, hi)) = suresh_support(c);
     Outcome::monte_carlo(hi, m, se).bound(Relation::AtMost)
 }
 
@@ -367,7 +352,7 @@ pub fn forget_slope() -> f64 {
 
 /// Time to forget is linear in the original count: slope 2/ln 2 of the median extinction
 /// generation against c (survival ≈ 1 − exp(−2c/t)); allowance documented in the proofs.
-pub fn time_to_forget(_: Budget) -> Outcome {
+pub fn time_to_forget(_: &CheckContext) -> Outcome {
     Outcome::exact(2.0 / std::f64::consts::LN_2, forget_slope(), 0.0)
         .with_allowance(FORGET_ALLOWANCE)
 }
@@ -377,25 +362,23 @@ pub const FORGET_ALLOWANCE: f64 = 0.15;
 
 /// Add-α: E p_n(i) = λ^n p_0(i) + (1 − λ^n)/K, λ = M/(M + Kα); K = 5 Zipf(1), M = 10, α = 0.5,
 /// n = 10, the rarest category.
-pub fn add_alpha_mean(b: Budget, rule: FitRule) -> Outcome {
+pub fn add_alpha_mean(c: &CheckContext, rule: FitRule) -> Outcome {
     let s = Setup::replace(zipf(5, 1.0), rule, 10, 10);
     let f = s.family();
-    let (m, se) = monte_carlo("discrete.add-alpha-mean", chains(b), |rng| {
-        last_model(&s, &f, rng).prob(4)
-    });
+    let (m, se) = c.monte_carlo(chains(c), |rng| last_model(&s, &f, rng).prob(4));
     Outcome::monte_carlo(theory::add_alpha_mean(f.p0[4], 10.0, 5.0, 0.5, 10), m, se)
 }
 
 /// Add-α never absorbs: every category keeps at least α/(M + Kα) (K = 20 Zipf(1.1), M = 20,
 /// α = 0.5, n = 20); measured = the smallest mass of any category in any generation n ≥ 1.
-pub fn add_alpha_floor(b: Budget, rule: FitRule) -> Outcome {
+pub fn add_alpha_floor(c: &CheckContext, rule: FitRule) -> Outcome {
     let (k, m, alpha) = (20usize, 20.0, 0.5);
     let s = Setup::replace(zipf(k, 1.1), rule, m as usize, 20);
     let f = s.family();
-    let mins: Vec<f64> = (0..b.pick(2_000u64, 20_000))
+    let mins: Vec<f64> = (0..c.pick(2_000u64, 20_000))
         .into_par_iter()
         .map(|r| {
-            let ms = path(&s, &f, &mut check_stream("discrete.add-alpha-floor", r));
+            let ms = path(&s, &f, &mut c.stream(r));
             ms[1..]
                 .iter()
                 .map(|x| {
@@ -414,10 +397,10 @@ pub fn add_alpha_floor(b: Budget, rule: FitRule) -> Outcome {
 
 /// The sampler's covariance Cov(c_i, c_j) = −M p_i p_j (K = 6 Zipf(1), M = 30, i = 1, j = 6):
 /// the conditional binomials reproduce the multinomial's dependence, not only its marginals.
-pub fn sampler_covariance(b: Budget) -> Outcome {
+pub fn sampler_covariance(c: &CheckContext) -> Outcome {
     let f = Discrete::new(&zipf(6, 1.0), FitRule::EMPIRICAL, 30);
     let (p0, p5) = (f.p0[0], f.p0[5]);
-    let (m, se) = monte_carlo("discrete.sampler-covariance", chains(b), |rng| {
+    let (m, se) = c.monte_carlo(chains(c), |rng| {
         let c = f.sample(&f.truth, 30, rng);
         let get = |i: u32| match c.idx.binary_search(&i) {
             Ok(j) => c.c[j] as f64,
@@ -433,11 +416,13 @@ pub fn sampler_covariance(b: Budget) -> Outcome {
 
 const SRC: (usize, f64, usize, f64, usize) = (100, 1.1, 1000, 0.5, 20);
 
-fn source_path(s: Sources, n: u64) -> (Discrete, Vec<Categorical>) {
+/// The family and the models of generations 0..=n of the chain of `s` (on stream 0 of the
+/// check).
+fn source_path(c: &CheckContext, s: Sources, n: u64) -> (Discrete, Vec<Categorical>) {
     let (k, e, m, alpha, top) = SRC;
-    let setup = sources_setup(s, &zipf(k, e), m, n, alpha, top);
+    let setup = Setup::sources(s, &zipf(k, e), m, n, alpha, top);
     let f = setup.family();
-    let p = path(&setup, &f, &mut check_stream("sources.discrete", 0));
+    let p = path(&setup, &f, &mut c.stream(0));
     (f, p)
 }
 
@@ -447,15 +432,16 @@ fn l1(a: &Categorical, b: &Categorical, k: usize) -> f64 {
 }
 
 /// No error source: the chain stays at p_0 (largest TV over 50 generations is 0).
-pub fn none_fixed_point(_: Budget, s: Sources) -> Outcome {
-    let (f, p) = source_path(s, 50);
+pub fn none_fixed_point(c: &CheckContext, s: Sources) -> Outcome {
+    let (f, p) = source_path(c, s, 50);
     let worst = p.iter().map(|m| f.metrics(m).tv).fold(0.0, f64::max);
     Outcome::exact(0.0, worst, 1e-12)
 }
 
 /// Expressivity alone: TV(p_1, p_0) = 1 − P_S exactly.
-pub fn expressivity_once(_: Budget) -> Outcome {
+pub fn expressivity_once(c: &CheckContext) -> Outcome {
     let (f, p) = source_path(
+        c,
         Sources {
             statistical: false,
             expressivity: true,
@@ -471,15 +457,16 @@ pub fn expressivity_once(_: Budget) -> Outcome {
 }
 
 /// Expressivity alone: nothing changes after generation 1 (L1 distance of p_50 and p_1).
-pub fn expressivity_no_drift(_: Budget, s: Sources) -> Outcome {
-    let (f, p) = source_path(s, 50);
+pub fn expressivity_no_drift(c: &CheckContext, s: Sources) -> Outcome {
+    let (f, p) = source_path(c, s, 50);
     Outcome::exact(0.0, l1(&p[50], &p[1], f.k()), 1e-12)
 }
 
 /// Approximation alone: TV(p_n, p_0) = (1 − λ^n) TV(u, p_0), n = 30.
-pub fn approximation_drift(_: Budget) -> Outcome {
+pub fn approximation_drift(c: &CheckContext) -> Outcome {
     let (_, _, m, alpha, _) = SRC;
     let (f, p) = source_path(
+        c,
         Sources {
             statistical: false,
             expressivity: false,
@@ -507,179 +494,185 @@ pub fn checks() -> Vec<Check> {
         approximation: false,
     };
     vec![
-        Check {
-            id: "discrete.martingale",
-            statement: "Empirical refitting: E p_n(i) = p_0(i) for every category (the frequencies are a martingale); rarest of K = 5 Zipf(1), M = 20, n = 30",
-            source: "Shumailov et al. 2024, section 'Discrete distributions with exact approximation'; Wright-Fisher neutrality",
-            run: |b| martingale(b, FitRule::EMPIRICAL),
-        },
-        Check {
-            id: "discrete.subsample-martingale",
-            statement: "Under accumulate-subsample (pool every draw, fit on a hypergeometric subsample of M) the frequencies remain a martingale: E p_n(i) = p_0(i); rarest of K = 5 Zipf(1), M = 20, n = 20",
-            source: "Kazdan et al. 2024 (accumulate-subsample workflow); this workspace's pooled-count subsampler",
-            run: |b| subsample_martingale(b, Policy::AccumulateSubsample),
-        },
-        Check {
-            id: "discrete.fixation-probability",
-            statement: "The chain is absorbed in a delta at category j with probability p_0(j); p_0 = (0.5, 0.3, 0.2), M = 10, j = 3, absorption by n = 250",
-            source: "Shumailov et al. 2024, discrete section (absorbing Markov chain)",
-            run: |b| fixation_probability(b, FitRule::EMPIRICAL),
-        },
-        Check {
-            id: "discrete.heterozygosity",
-            statement: "E H_n = H_0 (1 - 1/M)^n exactly, H = 1 - sum p_i^2; K = 10 Zipf(1), M = 10, n = 10",
-            source: "Wright-Fisher heterozygosity decay (Ewens, Mathematical Population Genetics)",
-            run: |b| heterozygosity(b, FitRule::EMPIRICAL),
-        },
-        Check {
-            id: "discrete.support-exact",
-            statement: "E support_n = sum_i P(c_{i,n} > 0), each from the category's (M+1)-state two-type chain, against simulation; quick: K = 20 Zipf(1.1), M = 50, n = 10; full: K = 30 Zipf(0.8), M = 120, n = 25",
-            source: "this workspace (exact marginal Wright-Fisher chains), proofs/discrete.md",
-            run: |b| support_exact(b, 0),
-        },
-        Check {
-            id: "discrete.absorption-exact",
-            statement: "P(absorbed by n) = sum_i P(c_{i,n} = M) from the two-type chains, against simulation; quick: p_0 = (0.5, 0.3, 0.2), M = 20, n = 15; full: p_0 = (0.4, 0.3, 0.2, 0.1), M = 30, n = 30",
-            source: "this workspace (exact marginal Wright-Fisher chains), proofs/discrete.md",
-            run: |b| absorption_exact(b, 0),
-        },
-        Check {
-            id: "discrete.absorption-time-exact",
-            statement: "Mean absorption time from the two-type chain's linear system (I - Q) t = 1 against simulation; M = 12, p_0 = 1/4",
-            source: "Ewens, Mathematical Population Genetics (absorption times of the Wright-Fisher chain)",
-            run: absorption_time_exact,
-        },
-        Check {
-            id: "discrete.fixation-time-exact",
-            statement: "Mean time to fixation given fixation, exact by Doob's h-transform ((I - Q) u = c, t = u/c), against simulation; M = 12, p_0 = 1/4",
-            source: "Ewens, Mathematical Population Genetics (conditional absorption times)",
-            run: fixation_time_exact,
-        },
-        Check {
-            id: "discrete.loss-time-exact",
-            statement: "Mean time to loss given loss, exact by Doob's h-transform ((I - Q) w = M - c, t = w/(M - c)), against simulation; M = 12, p_0 = 1/4",
-            source: "Ewens, Mathematical Population Genetics (conditional absorption times)",
-            run: loss_time_exact,
-        },
-        Check {
-            id: "discrete.kimura-absorption-time",
-            statement: "Kimura's diffusion time -2M[p ln p + (1-p) ln(1-p)] against the exact mean absorption time, M = 200, p in {0.1, 0.5} (worst shown), within ln(M)/3 + 1 generations (the diffusion error grows like ln M, not like M)",
-            source: "Kimura & Ohta 1969; Shumailov et al. 2024 discrete section via Wright-Fisher",
-            run: kimura_absorption,
-        },
-        Check {
-            id: "discrete.kimura-fixation-time",
-            statement: "Kimura's -2M(1-p) ln(1-p)/p against the exact mean fixation time given fixation, M = 200, p in {0.1, 0.5}, within ln(M)/3 + 1 generations",
-            source: "Kimura & Ohta 1969",
-            run: kimura_fixation,
-        },
-        Check {
-            id: "discrete.kimura-loss-time",
-            statement: "Kimura's -2M p ln p/(1-p) against the exact mean loss time given loss, M = 200, p in {0.1, 0.5}, within ln(M)/3 + 1 generations",
-            source: "Kimura & Ohta 1969",
-            run: kimura_loss,
-        },
-        Check {
-            id: "discrete.suresh-lower",
-            statement: "P(a category with p_0 = 0.01 survives k = 10 generations of n = 100 draws) >= 1 - exp(-n p_0 g_k), g_k = g^k(inf), g(x) = 1 - e^-x; simulation",
-            source: "Suresh, Thangaraj, Khandavally 2024, Theorem 1",
-            run: suresh_lower,
-        },
-        Check {
-            id: "discrete.suresh-upper",
-            statement: "P(survive k = 10) <= 1 - max(1 - 3 n p_0^2 - 3 k p_0, 0) exp(-n p_0 g_k), p_0 = 0.01, n = 100; simulation",
-            source: "Suresh, Thangaraj, Khandavally 2024, Theorem 1",
-            run: suresh_upper,
-        },
-        Check {
-            id: "discrete.suresh-bounds-exact",
-            statement: "The exact survival curve (two-type chain, p_0 = 0.01, M = 100) lies between Suresh's lower and upper bounds for every k = 1..300 (measured: the smallest margin)",
-            source: "Suresh, Thangaraj, Khandavally 2024, Theorem 1",
-            run: |b| suresh_bounds_exact(b, theory::suresh_g),
-        },
-        Check {
-            id: "discrete.suresh-support-lower",
-            statement: "E support_k >= sum_i (1 - exp(-n p_i g_k)); K = 50 Zipf(1.1), n = M = 200, k = 20; simulation",
-            source: "Suresh, Thangaraj, Khandavally 2024, Corollary 1",
-            run: suresh_support_lower,
-        },
-        Check {
-            id: "discrete.suresh-support-upper",
-            statement: "E support_k <= sum_i (1 - exp(-n p_i g_k) max(1 - 3 n p_i^2 - 3 k p_i, 0)); K = 50 Zipf(1.1), n = M = 200, k = 20; simulation",
-            source: "Suresh, Thangaraj, Khandavally 2024, Corollary 1",
-            run: suresh_support_upper,
-        },
-        Check {
-            id: "discrete.time-to-forget-linear",
-            statement: "Time to forget is linear in the original count: the exact median extinction generation of a category with count c << M grows with slope 2/ln 2 (survival ~ 1 - exp(-2c/t)); M = 2000, c = 8..64, allowance 0.15 for the O(ln c/c) discrete-time correction",
-            source: "Suresh, Thangaraj, Khandavally 2024 (abstract, time to forget); Kimura diffusion survival law",
-            run: time_to_forget,
-        },
-        Check {
-            id: "discrete.add-alpha-mean",
-            statement: "Add-alpha: E p_n(i) = lambda^n p_0(i) + (1 - lambda^n)/K, lambda = M/(M + K alpha) (no longer a martingale); rarest of K = 5 Zipf(1), M = 10, alpha = 0.5, n = 10",
-            source: "this workspace (approximation error), proofs/discrete.md",
-            run: |b| {
+        Check::new(
+            "discrete.martingale",
+            "Empirical refitting: E p_n(i) = p_0(i) for every category (the frequencies are a martingale); rarest of K = 5 Zipf(1), M = 20, n = 30",
+            "Shumailov et al. 2024, section 'Discrete distributions with exact approximation'; Wright-Fisher neutrality",
+            |c| martingale(c, FitRule::EMPIRICAL),
+        ),
+        Check::new(
+            "discrete.subsample-martingale",
+            "Under accumulate-subsample (pool every draw, fit on a hypergeometric subsample of M) the frequencies remain a martingale: E p_n(i) = p_0(i); rarest of K = 5 Zipf(1), M = 20, n = 20",
+            "Kazdan et al. 2024 (accumulate-subsample workflow); this workspace's pooled-count subsampler",
+            |c| subsample_martingale(c, Policy::AccumulateSubsample),
+        ),
+        Check::new(
+            "discrete.fixation-probability",
+            "The chain is absorbed in a delta at category j with probability p_0(j); p_0 = (0.5, 0.3, 0.2), M = 10, j = 3, absorption by n = 250",
+            "Shumailov et al. 2024, discrete section (absorbing Markov chain)",
+            |c| fixation_probability(c, FitRule::EMPIRICAL),
+        ),
+        Check::new(
+            "discrete.heterozygosity",
+            "E H_n = H_0 (1 - 1/M)^n exactly, H = 1 - sum p_i^2; K = 10 Zipf(1), M = 10, n = 10",
+            "Wright-Fisher heterozygosity decay (Ewens, Mathematical Population Genetics)",
+            |c| heterozygosity(c, FitRule::EMPIRICAL),
+        ),
+        Check::new(
+            "discrete.support-exact",
+            "E support_n = sum_i P(c_{i,n} > 0), each from the category's (M+1)-state two-type chain, against simulation; quick: K = 20 Zipf(1.1), M = 50, n = 10; full: K = 30 Zipf(0.8), M = 120, n = 25",
+            "this workspace (exact marginal Wright-Fisher chains), proofs/discrete.md",
+            |c| support_exact(c, 0),
+        ),
+        Check::new(
+            "discrete.absorption-exact",
+            "P(absorbed by n) = sum_i P(c_{i,n} = M) from the two-type chains, against simulation; quick: p_0 = (0.5, 0.3, 0.2), M = 20, n = 15; full: p_0 = (0.4, 0.3, 0.2, 0.1), M = 30, n = 30",
+            "this workspace (exact marginal Wright-Fisher chains), proofs/discrete.md",
+            |c| absorption_exact(c, 0),
+        ),
+        Check::new(
+            "discrete.absorption-time-exact",
+            "Mean absorption time from the two-type chain's linear system (I - Q) t = 1 against simulation; M = 12, p_0 = 1/4",
+            "Ewens, Mathematical Population Genetics (absorption times of the Wright-Fisher chain)",
+            absorption_time_exact,
+        ),
+        Check::new(
+            "discrete.fixation-time-exact",
+            "Mean time to fixation given fixation, exact by Doob's h-transform ((I - Q) u = c, t = u/c), against simulation; M = 12, p_0 = 1/4",
+            "Ewens, Mathematical Population Genetics (conditional absorption times)",
+            fixation_time_exact,
+        ),
+        Check::new(
+            "discrete.loss-time-exact",
+            "Mean time to loss given loss, exact by Doob's h-transform ((I - Q) w = M - c, t = w/(M - c)), against simulation; M = 12, p_0 = 1/4",
+            "Ewens, Mathematical Population Genetics (conditional absorption times)",
+            loss_time_exact,
+        ),
+        Check::new(
+            "discrete.kimura-absorption-time",
+            "Kimura's diffusion time -2M[p ln p + (1-p) ln(1-p)] against the exact mean absorption time, M = 200, p in {0.1, 0.5} (worst shown), within ln(M)/3 + 1 generations (the diffusion error grows like ln M, not like M)",
+            "Kimura & Ohta 1969; Shumailov et al. 2024 discrete section via Wright-Fisher",
+            kimura_absorption,
+        ),
+        Check::new(
+            "discrete.kimura-fixation-time",
+            "Kimura's -2M(1-p) ln(1-p)/p against the exact mean fixation time given fixation, M = 200, p in {0.1, 0.5}, within ln(M)/3 + 1 generations",
+            "Kimura & Ohta 1969",
+            kimura_fixation,
+        ),
+        Check::new(
+            "discrete.kimura-loss-time",
+            "Kimura's -2M p ln p/(1-p) against the exact mean loss time given loss, M = 200, p in {0.1, 0.5}, within ln(M)/3 + 1 generations",
+            "Kimura & Ohta 1969",
+            kimura_loss,
+        ),
+        Check::new(
+            "discrete.suresh-lower",
+            "P(a category with p_0 = 0.01 survives k = 10 generations of n = 100 draws) >= 1 - exp(-n p_0 g_k), g_k = g^k(inf), g(x) = 1 - e^-x; simulation",
+            "Suresh, Thangaraj, Khandavally 2024, Theorem 1",
+            suresh_lower,
+        ),
+        Check::new(
+            "discrete.suresh-upper",
+            "P(survive k = 10) <= 1 - max(1 - 3 n p_0^2 - 3 k p_0, 0) exp(-n p_0 g_k), p_0 = 0.01, n = 100; simulation",
+            "Suresh, Thangaraj, Khandavally 2024, Theorem 1",
+            suresh_upper,
+        ),
+        Check::new(
+            "discrete.suresh-bounds-exact",
+            "The exact survival curve (two-type chain, p_0 = 0.01, M = 100) lies between Suresh's lower and upper bounds for every k = 1..300 (measured: the smallest margin)",
+            "Suresh, Thangaraj, Khandavally 2024, Theorem 1",
+            |c| suresh_bounds_exact(c, theory::suresh_g),
+        ),
+        Check::new(
+            "discrete.suresh-support-lower",
+            "E support_k >= sum_i (1 - exp(-n p_i g_k)); K = 50 Zipf(1.1), n = M = 200, k = 20; simulation",
+            "Suresh, Thangaraj, Khandavally 2024, Corollary 1",
+            suresh_support_lower,
+        ),
+        Check::new(
+            "discrete.suresh-support-upper",
+            "E support_k <= sum_i (1 - exp(-n p_i g_k) max(1 - 3 n p_i^2 - 3 k p_i, 0)); K = 50 Zipf(1.1), n = M = 200, k = 20; simulation",
+            "Suresh, Thangaraj, Khandavally 2024, Corollary 1",
+            suresh_support_upper,
+        ),
+        Check::new(
+            "discrete.time-to-forget-linear",
+            "Time to forget is linear in the original count: the exact median extinction generation of a category with count c << M grows with slope 2/ln 2 (survival ~ 1 - exp(-2c/t)); M = 2000, c = 8..64, allowance 0.15 for the O(ln c/c) discrete-time correction",
+            "Suresh, Thangaraj, Khandavally 2024 (abstract, time to forget); Kimura diffusion survival law",
+            time_to_forget,
+        ),
+        Check::new(
+            "discrete.add-alpha-mean",
+            "Add-alpha: E p_n(i) = lambda^n p_0(i) + (1 - lambda^n)/K, lambda = M/(M + K alpha) (no longer a martingale); rarest of K = 5 Zipf(1), M = 10, alpha = 0.5, n = 10",
+            "this workspace (approximation error), proofs/discrete.md",
+            |c| {
                 add_alpha_mean(
-                    b,
+                    c,
                     FitRule {
                         alpha: 0.5,
                         top_k: None,
                     },
                 )
             },
-        },
-        Check {
-            id: "discrete.add-alpha-floor",
-            statement: "Add-alpha never absorbs: every category keeps mass >= alpha/(M + K alpha) in every generation; K = 20 Zipf(1.1), M = 20, alpha = 0.5, n = 20 (measured: the smallest mass seen)",
-            source: "this workspace (approximation error), proofs/discrete.md",
-            run: |b| {
+        ),
+        Check::new(
+            "discrete.add-alpha-floor",
+            "Add-alpha never absorbs: every category keeps mass >= alpha/(M + K alpha) in every generation; K = 20 Zipf(1.1), M = 20, alpha = 0.5, n = 20 (measured: the smallest mass seen)",
+            "this workspace (approximation error), proofs/discrete.md",
+            |c| {
                 add_alpha_floor(
-                    b,
+                    c,
                     FitRule {
                         alpha: 0.5,
                         top_k: None,
                     },
                 )
             },
-        },
-        Check {
-            id: "discrete.sampler-covariance",
-            statement: "The conditional-binomial sampler has the multinomial covariance Cov(c_i, c_j) = -M p_i p_j; K = 6 Zipf(1), M = 30, i = 1, j = 6",
-            source: "multinomial law (this workspace's sampler)",
-            run: sampler_covariance,
-        },
-        Check {
-            id: "sources.discrete-none-fixed-point",
-            statement: "No error source (infinite-sample mode, empirical fit): the chain stays at p_0, TV = 0 for 50 generations; K = 100 Zipf(1.1)",
-            source: "Shumailov et al. 2024, error sources",
-            run: |b| none_fixed_point(b, NONE),
-        },
-        Check {
-            id: "sources.discrete-expressivity-once",
-            statement: "Expressivity alone (top-k, infinite-sample mode): TV(p_1, p_0) = 1 - P_S exactly, P_S the mass of the k most probable categories; K = 100 Zipf(1.1), k = 20",
-            source: "Shumailov et al. 2024, functional expressivity error ('can only occur at the first generation')",
-            run: expressivity_once,
-        },
-        Check {
-            id: "sources.discrete-expressivity-no-drift",
-            statement: "Expressivity alone: nothing changes after generation 1, |p_50 - p_1|_1 = 0; K = 100 Zipf(1.1), k = 20",
-            source: "Shumailov et al. 2024, functional expressivity error",
-            run: |b| expressivity_no_drift(b, EXPR),
-        },
-        Check {
-            id: "sources.discrete-approximation-drift",
-            statement: "Approximation alone (add-alpha, infinite-sample mode): p_n = lambda^n p_0 + (1 - lambda^n) u, so TV(p_n, p_0) = (1 - lambda^n) TV(u, p_0); K = 100 Zipf(1.1), M = 1000, alpha = 0.5, n = 30",
-            source: "Shumailov et al. 2024, functional approximation error",
-            run: approximation_drift,
-        },
+        ),
+        Check::new(
+            "discrete.sampler-covariance",
+            "The conditional-binomial sampler has the multinomial covariance Cov(c_i, c_j) = -M p_i p_j; K = 6 Zipf(1), M = 30, i = 1, j = 6",
+            "multinomial law (this workspace's sampler)",
+            sampler_covariance,
+        ),
+        Check::new(
+            "sources.discrete-none-fixed-point",
+            "No error source (infinite-sample mode, empirical fit): the chain stays at p_0, TV = 0 for 50 generations; K = 100 Zipf(1.1)",
+            "Shumailov et al. 2024, error sources",
+            |c| none_fixed_point(c, NONE),
+        ),
+        Check::new(
+            "sources.discrete-expressivity-once",
+            "Expressivity alone (top-k, infinite-sample mode): TV(p_1, p_0) = 1 - P_S exactly, P_S the mass of the k most probable categories; K = 100 Zipf(1.1), k = 20",
+            "Shumailov et al. 2024, functional expressivity error ('can only occur at the first generation')",
+            expressivity_once,
+        ),
+        Check::new(
+            "sources.discrete-expressivity-no-drift",
+            "Expressivity alone: nothing changes after generation 1, |p_50 - p_1|_1 = 0; K = 100 Zipf(1.1), k = 20",
+            "Shumailov et al. 2024, functional expressivity error",
+            |c| expressivity_no_drift(c, EXPR),
+        ),
+        Check::new(
+            "sources.discrete-approximation-drift",
+            "Approximation alone (add-alpha, infinite-sample mode): p_n = lambda^n p_0 + (1 - lambda^n) u, so TV(p_n, p_0) = (1 - lambda^n) TV(u, p_0); K = 100 Zipf(1.1), M = 1000, alpha = 0.5, n = 30",
+            "Shumailov et al. 2024, functional approximation error",
+            approximation_drift,
+        ),
     ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use collapse_core::Budget;
     use collapse_core::check::validate_ids;
+
+    /// The quick-budget context of check `id` (its own streams).
+    fn q(id: &str) -> CheckContext {
+        CheckContext::new(id, Budget::Quick)
+    }
 
     #[test]
     fn every_check_passes_at_the_quick_budget() {
@@ -688,15 +681,14 @@ mod tests {
         validate_ids(&all[21..], "sources.discrete-").unwrap();
         for c in all {
             let t = std::time::Instant::now();
-            let o = (c.run)(Budget::Quick);
+            let o = c.run(Budget::Quick);
             eprintln!("{:40} {:?} {:.2}s", c.id, o, t.elapsed().as_secs_f64());
-            assert!(o.pass(), "{}: {o:?}", c.id);
+            assert!(o.as_ref().is_ok_and(|o| o.pass()), "{}: {o:?}", c.id);
         }
     }
 
     #[test]
     fn wrong_predictions_fail() {
-        let q = Budget::Quick;
         let e = FitRule::EMPIRICAL;
         let fails = |o: Outcome, wrong: f64, what: &str| {
             assert!(!o.with_prediction(wrong).pass(), "{what}: {wrong} vs {o:?}");
@@ -704,19 +696,26 @@ mod tests {
         let p4 = zipf(5, 1.0)[4] / zipf(5, 1.0).iter().sum::<f64>();
         // A decaying mean, as if the rare category's mass leaked away.
         fails(
-            martingale(q, e),
+            martingale(&q("discrete.martingale"), e),
             p4 * (1.0f64 - 1.0 / 20.0).powi(30),
             "martingale",
         );
         fails(
-            subsample_martingale(q, Policy::AccumulateSubsample),
+            subsample_martingale(
+                &q("discrete.subsample-martingale"),
+                Policy::AccumulateSubsample,
+            ),
             p4 * (1.0f64 - 1.0 / 20.0).powi(20),
             "subsample martingale",
         );
         // Uniform fixation.
-        fails(fixation_probability(q, e), 1.0 / 3.0, "fixation");
+        fails(
+            fixation_probability(&q("discrete.fixation-probability"), e),
+            1.0 / 3.0,
+            "fixation",
+        );
         // The diploid rate, and an off-by-one generation.
-        let h = heterozygosity(q, e);
+        let h = heterozygosity(&q("discrete.heterozygosity"), e);
         fails(
             h,
             h.predicted / 0.9f64.powi(10) * 0.95f64.powi(10),
@@ -725,37 +724,47 @@ mod tests {
         fails(h, h.predicted * 0.9, "het n+1");
         // An off-by-one generation of the exact curves.
         fails(
-            support_exact(q, 0),
-            support_exact(q, 1).predicted,
+            support_exact(&q("discrete.support-exact"), 0),
+            support_exact(&q("discrete.support-exact"), 1).predicted,
             "support n+1",
         );
         fails(
-            absorption_exact(q, 0),
-            absorption_exact(q, 1).predicted,
+            absorption_exact(&q("discrete.absorption-exact"), 0),
+            absorption_exact(&q("discrete.absorption-exact"), 1).predicted,
             "absorbed n+1",
         );
         // Kimura's diffusion values where the exact ones are claimed (M = 12 is small).
         let p = TIME_C as f64 / TIME_M as f64;
         let m = TIME_M as f64;
         fails(
-            absorption_time_exact(q),
+            absorption_time_exact(&q("discrete.absorption-time-exact")),
             theory::kimura_absorption(m, p),
             "abs time",
         );
         fails(
-            fixation_time_exact(q),
+            fixation_time_exact(&q("discrete.fixation-time-exact")),
             theory::kimura_fixation(m, p),
             "fix time",
         );
-        fails(loss_time_exact(q), theory::kimura_loss(m, p), "loss time");
+        fails(
+            loss_time_exact(&q("discrete.loss-time-exact")),
+            theory::kimura_loss(m, p),
+            "loss time",
+        );
         // The diploid forms (4N instead of 2N).
         for (o, f) in [
             (
-                kimura_absorption(q),
+                kimura_absorption(&q("discrete.kimura-absorption-time")),
                 theory::kimura_absorption as fn(f64, f64) -> f64,
             ),
-            (kimura_fixation(q), theory::kimura_fixation),
-            (kimura_loss(q), theory::kimura_loss),
+            (
+                kimura_fixation(&q("discrete.kimura-fixation-time")),
+                theory::kimura_fixation,
+            ),
+            (
+                kimura_loss(&q("discrete.kimura-loss-time")),
+                theory::kimura_loss,
+            ),
         ] {
             fails(o, 2.0 * f(KIMURA_M as f64, 0.5), "kimura diploid");
         }
@@ -764,16 +773,18 @@ mod tests {
         let (p0, n, k) = SURESH;
         let n = n as f64;
         fails(
-            suresh_lower(q),
+            suresh_lower(&q("discrete.suresh-lower")),
             -(-n * p0 * 3.0 / k as f64).exp_m1(),
             "suresh lower",
         );
         fails(
-            suresh_upper(q),
+            suresh_upper(&q("discrete.suresh-upper")),
             -(-n * p0 / k as f64).exp_m1(),
             "suresh upper",
         );
-        assert!(!suresh_bounds_exact(q, |k| 3.0 / k as f64).pass());
+        assert!(
+            !suresh_bounds_exact(&q("discrete.suresh-bounds-exact"), |k| 3.0 / k as f64).pass()
+        );
         let w = zipf(50, 1.1);
         let tot: f64 = w.iter().sum();
         let lo3: f64 = w
@@ -781,19 +792,43 @@ mod tests {
             .map(|x| -(-200.0 * x / tot * 3.0 / 20.0).exp_m1())
             .sum();
         let lo1: f64 = w.iter().map(|x| -(-200.0 * x / tot / 20.0).exp_m1()).sum();
-        fails(suresh_support_lower(q), lo3, "support lower 3/k");
-        fails(suresh_support_upper(q), lo1, "support upper 1/k");
+        fails(
+            suresh_support_lower(&q("discrete.suresh-support-lower")),
+            lo3,
+            "support lower 3/k",
+        );
+        fails(
+            suresh_support_upper(&q("discrete.suresh-support-upper")),
+            lo1,
+            "support upper 1/k",
+        );
         // Time to forget with the slope of the mean-count rule 2c.
-        fails(time_to_forget(q), 2.0, "forget slope");
+        fails(
+            time_to_forget(&q("discrete.time-to-forget-linear")),
+            2.0,
+            "forget slope",
+        );
         // The martingale claimed for add-alpha; a floor of alpha/M.
         let a = FitRule {
             alpha: 0.5,
             top_k: None,
         };
-        fails(add_alpha_mean(q, a), p4, "add-alpha mean");
-        fails(add_alpha_floor(q, a), 0.5 / 20.0, "add-alpha floor");
+        fails(
+            add_alpha_mean(&q("discrete.add-alpha-mean"), a),
+            p4,
+            "add-alpha mean",
+        );
+        fails(
+            add_alpha_floor(&q("discrete.add-alpha-floor"), a),
+            0.5 / 20.0,
+            "add-alpha floor",
+        );
         // Independent counts.
-        fails(sampler_covariance(q), 0.0, "covariance");
+        fails(
+            sampler_covariance(&q("discrete.sampler-covariance")),
+            0.0,
+            "covariance",
+        );
         // Sources.
         let expr = Sources {
             statistical: false,
@@ -805,7 +840,11 @@ mod tests {
             expressivity: false,
             approximation: false,
         };
-        fails(none_fixed_point(q, none), 1e-6, "none");
+        fails(
+            none_fixed_point(&q("sources.discrete-none-fixed-point"), none),
+            1e-6,
+            "none",
+        );
         let ps = theory::top_k_mass(
             &Initial::Zipf(1.1)
                 .weights(100)
@@ -814,15 +853,19 @@ mod tests {
                 .collect::<Vec<_>>(),
             20,
         );
-        fails(expressivity_once(q), 0.5 * (1.0 - ps), "expressivity once");
         fails(
-            expressivity_no_drift(q, expr),
+            expressivity_once(&q("sources.discrete-expressivity-once")),
+            0.5 * (1.0 - ps),
+            "expressivity once",
+        );
+        fails(
+            expressivity_no_drift(&q("sources.discrete-expressivity-no-drift"), expr),
             (1.0 - ps.powi(50)) - (1.0 - ps),
             "no drift",
         );
-        let (f, _) = source_path(none, 0);
+        let (f, _) = source_path(&q("sources.discrete-approximation-drift"), none, 0);
         fails(
-            approximation_drift(q),
+            approximation_drift(&q("sources.discrete-approximation-drift")),
             theory::add_alpha_tv(&f.p0, 1000.0, 0.5, 29),
             "drift n-1",
         );
@@ -830,11 +873,10 @@ mod tests {
 
     #[test]
     fn wrong_code_fails() {
-        let q = Budget::Quick;
         // Top-2 truncation drops the rare category: no martingale.
         assert!(
             !martingale(
-                q,
+                &q("discrete.martingale"),
                 FitRule {
                     alpha: 0.0,
                     top_k: Some(2)
@@ -845,7 +887,7 @@ mod tests {
         // Add-alpha never absorbs.
         assert!(
             !fixation_probability(
-                q,
+                &q("discrete.fixation-probability"),
                 FitRule {
                     alpha: 0.5,
                     top_k: None
@@ -854,20 +896,20 @@ mod tests {
             .pass()
         );
         // The empirical fit is a martingale, not the add-alpha drift; and it loses categories.
-        assert!(!add_alpha_mean(q, FitRule::EMPIRICAL).pass());
-        assert!(!add_alpha_floor(q, FitRule::EMPIRICAL).pass());
+        assert!(!add_alpha_mean(&q("discrete.add-alpha-mean"), FitRule::EMPIRICAL).pass());
+        assert!(!add_alpha_floor(&q("discrete.add-alpha-floor"), FitRule::EMPIRICAL).pass());
         // Finite samples move the chain; with statistical error the top-k chain keeps drifting.
         let stat = Sources {
             statistical: true,
             expressivity: false,
             approximation: false,
         };
-        assert!(!none_fixed_point(q, stat).pass());
+        assert!(!none_fixed_point(&q("sources.discrete-none-fixed-point"), stat).pass());
         let both = Sources {
             statistical: true,
             expressivity: true,
             approximation: false,
         };
-        assert!(!expressivity_no_drift(q, both).pass());
+        assert!(!expressivity_no_drift(&q("sources.discrete-expressivity-no-drift"), both).pass());
     }
 }

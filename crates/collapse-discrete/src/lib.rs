@@ -12,17 +12,29 @@
 //!   (empirical, add-α, top-k) and the exact sampler (conditional binomials);
 //! - [`theory`]: the two-type chain (exact support, absorption, absorption times), Kimura's
 //!   approximations, Suresh et al.'s bounds, the add-α and top-k closed forms;
-//! - [`experiment`]: `discrete-chain` and `sources-discrete`;
-//! - [`checks`]: every theorem as a registered check (`discrete.…`, `sources.discrete-…`).
+//! - [`simulation`]: one chain as experiments, checks and figures run it, and what
+//!   `discrete-chain` observes of it;
+//! - [`names`]: the series and metric names of the records;
+//! - [`chain_experiment`]: `discrete-chain`, with its closed-form rows in [`chain_theory`];
+//! - [`sources_experiment`]: `sources-discrete`, the error sources alone and combined;
+//! - [`checks`]: every theorem as a registered check (`discrete.…`, `sources.discrete-…`);
+//! - [`figures`]: the family's figures.
 
+pub mod chain_experiment;
+pub mod chain_theory;
 pub mod checks;
-pub mod experiment;
+pub mod figures;
 pub mod model;
+pub mod names;
+pub mod simulation;
+pub mod sources_experiment;
 pub mod theory;
 
-/// The family's experiments.
-pub fn experiments() -> Vec<collapse_core::Experiment> {
-    vec![experiment::experiment(), experiment::sources_experiment()]
+/// The family's experiments, checks and figures.
+pub fn catalog() -> collapse_core::Catalog {
+    collapse_core::Catalog::new("discrete")
+        .experiment(chain_experiment::DiscreteChain)
+        .experiment(sources_experiment::SourcesDiscrete)
+        .checks(checks::checks())
+        .figures(figures::figures())
 }
-
-pub use checks::checks;

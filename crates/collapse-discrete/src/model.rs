@@ -9,6 +9,7 @@
 //! the live categories only. Under the empirical fit a category that received no draw has mass
 //! zero and never returns (it is no longer iterated).
 
+use crate::names::{ABSORBED, ENTROPY, HETEROZYGOSITY, P_TOP, SUPPORT, TV};
 use collapse_core::{Dataset, Family, Rng};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Hypergeometric};
@@ -365,9 +366,6 @@ pub struct FitRule {
     pub top_k: Option<usize>,
 }
 
-/// The names `fit` accepts.
-pub const FIT_NAMES: &[&str] = &["empirical", "add-alpha", "top-k"];
-
 impl FitRule {
     /// The maximum-likelihood fit: only statistical error.
     pub const EMPIRICAL: FitRule = FitRule {
@@ -464,26 +462,20 @@ pub struct Metrics {
     pub absorbed: f64,
 }
 
-/// The metric names of SPEC.md, in [`Metrics::values`] order.
-pub const METRIC_NAMES: [&str; 6] = [
-    "support",
-    "entropy",
-    "heterozygosity",
-    "tv",
-    "p_top",
-    "absorbed",
-];
+/// The metric names, in [`Metrics::values`] order (alphabetical: the order records are written
+/// in, so a generation's rows need no sorting).
+pub const METRIC_NAMES: [&str; 6] = [ABSORBED, ENTROPY, HETEROZYGOSITY, P_TOP, SUPPORT, TV];
 
 impl Metrics {
     /// The values in [`METRIC_NAMES`] order.
     pub fn values(&self) -> [f64; 6] {
         [
-            self.support,
+            self.absorbed,
             self.entropy,
             self.heterozygosity,
-            self.tv,
             self.p_top,
-            self.absorbed,
+            self.support,
+            self.tv,
         ]
     }
 }
@@ -621,34 +613,32 @@ impl Initial {
 }
 
 /// Reads explicit weights from a text file: non-negative finite numbers separated by
-/// whitespace or commas, not all zero.
+/// whitespace or commas, not all zero. The error says what is wrong with the file (the caller
+/// names the parameter it came from).
 pub fn read_weights(path: &str) -> Result<Vec<f64>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("parameter `weights_file`: cannot read `{path}`: {e}"))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
     let mut w = Vec::new();
     for tok in text
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|t| !t.is_empty())
     {
-        let x: f64 = tok.parse().map_err(|_| {
-            format!("parameter `weights_file`: `{path}` holds `{tok}`, not a number")
-        })?;
+        let x: f64 = tok
+            .parse()
+            .map_err(|_| format!("`{path}` holds `{tok}`, not a number"))?;
         if !x.is_finite() || x < 0.0 {
             return Err(format!(
-                "parameter `weights_file`: `{path}` holds `{tok}`; weights must be finite and >= 0"
+                "`{path}` holds `{tok}`; weights must be finite and >= 0"
             ));
         }
         w.push(x);
     }
     if w.len() < 2 || w.iter().all(|&x| x == 0.0) {
         return Err(format!(
-            "parameter `weights_file`: `{path}` must hold at least 2 weights, not all zero"
+            "`{path}` must hold at least 2 weights, not all zero"
         ));
     }
     if w.len() > u32::MAX as usize {
-        return Err(format!(
-            "parameter `weights_file`: `{path}` holds more than 2^32 weights"
-        ));
+        return Err(format!("`{path}` holds more than 2^32 weights"));
     }
     Ok(w)
 }

@@ -7,6 +7,8 @@
 //! expectation the expected support of the whole K-category chain. Generation 0 is the truth
 //! $p_0$, so generation 1's count is $\mathrm{Bin}(M, p_0)$ whatever $Mp_0$ is.
 
+use crate::model::FitRule;
+
 /// $\ln k!$ for $k = 0..=n$ by summing logarithms (relative error ~1e-15 per term).
 pub fn ln_factorials(n: usize) -> Vec<f64> {
     let mut t = Vec::with_capacity(n + 1);
@@ -274,6 +276,31 @@ pub fn support_and_absorption(p0: &[f64], m: usize, n: u64) -> (Vec<f64>, Vec<f6
     (support, absorbed)
 }
 
+/// A cost estimate of [`support_and_absorption`] (operations): per distinct $p_0$ and
+/// generation, the states carrying mass (about 27 standard deviations of the count, whose
+/// variance is at most $M^2 p(1-p)(1 - (1-1/M)^n)$) times the row width ($27\sqrt{M/4}$).
+pub fn exact_cost(p0: &[f64], m: usize, n: u64) -> f64 {
+    let mut v: Vec<f64> = p0.iter().copied().filter(|&p| p > 0.0).collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.dedup();
+    let mf = m as f64;
+    let width = exact_row_width(m);
+    let spread = 1.0 - (1.0 - 1.0 / mf).powf(n as f64);
+    v.iter()
+        .map(|p| {
+            let sd = mf * (p * (1.0 - p) * spread).sqrt();
+            n as f64 * (27.0 * sd + 10.0).min(mf + 1.0) * width
+        })
+        .sum()
+}
+
+/// The width of a transition row of [`TwoType`] at its widest, about 27 standard deviations
+/// of $\mathrm{Bin}(M, 1/2)$ (at most $M + 1$).
+pub fn exact_row_width(m: usize) -> f64 {
+    let mf = m as f64;
+    (27.0 * (mf / 4.0).sqrt() + 1.0).min(mf + 1.0)
+}
+
 /// $\mathbb E H_n = H_0 \prod_{i<n} (1 - 1/M_i)$, $H = 1 - \sum p^2$.
 pub fn expected_heterozygosity(p0: &[f64], sizes: &[f64]) -> f64 {
     let h0 = 1.0 - p0.iter().map(|p| p * p).sum::<f64>();
@@ -354,6 +381,32 @@ pub fn tv_uniform(p0: &[f64]) -> f64 {
 pub fn add_alpha_tv(p0: &[f64], m: f64, alpha: f64, n: u64) -> f64 {
     let l = add_alpha_lambda(m, p0.len() as f64, alpha).powi(n as i32);
     (1.0 - l) * tv_uniform(p0)
+}
+
+/// $\mathrm{TV}(p_g, p_0)$ for g = 0..=n of the `replace` chain without statistical error (the
+/// infinite-sample mode, expected counts $Mp$ with a constant M), where it has a closed form:
+/// 0 under the empirical fit ($p_g = p_0$); $1 - P_S$ from generation 1 on under top-k alone
+/// (the truncation acts once); $(1 - \lambda^g)\,\mathrm{TV}(u, p_0)$ under add-α alone. `None`
+/// when top-k and add-α are combined.
+pub fn population_tv(p0: &[f64], m: usize, rule: FitRule, n: u64) -> Option<Vec<f64>> {
+    let gens = 0..=n;
+    match rule {
+        FitRule {
+            alpha: 0.0,
+            top_k: None,
+        } => Some(gens.map(|_| 0.0).collect()),
+        FitRule {
+            alpha: 0.0,
+            top_k: Some(k),
+        } => {
+            let ps = top_k_mass(p0, k);
+            Some(gens.map(|g| if g == 0 { 0.0 } else { 1.0 - ps }).collect())
+        }
+        FitRule { alpha, top_k: None } if alpha > 0.0 => {
+            Some(gens.map(|g| add_alpha_tv(p0, m as f64, alpha, g)).collect())
+        }
+        _ => None,
+    }
 }
 
 /// The mass $P_S$ of the `k` most probable categories of $p_0$ (ties: smaller index); the

@@ -365,17 +365,25 @@ pub enum Bandwidth {
     Scott,
 }
 
-/// The names `bandwidth` accepts.
-pub const BANDWIDTH_NAMES: &[&str] = &["fixed", "silverman", "scott"];
+collapse_core::choice! {
+    /// The bandwidth rule a KDE is configured with (the `bandwidth` parameter).
+    pub enum BandwidthRule {
+        /// `H = h² I` with a given `h`.
+        Fixed = "fixed",
+        /// Silverman's factor times the sample covariance.
+        Silverman = "silverman",
+        /// Scott's factor times the sample covariance.
+        Scott = "scott",
+    }
+}
 
 impl Bandwidth {
-    /// Parses a bandwidth rule; `h` is used by `fixed`.
-    pub fn parse(name: &str, h: f64) -> Option<Self> {
-        match name {
-            "fixed" => Some(Bandwidth::Fixed(h)),
-            "silverman" => Some(Bandwidth::Silverman),
-            "scott" => Some(Bandwidth::Scott),
-            _ => None,
+    /// The bandwidth of a rule; `h` is used by `fixed`.
+    pub fn new(rule: BandwidthRule, h: f64) -> Self {
+        match rule {
+            BandwidthRule::Fixed => Bandwidth::Fixed(h),
+            BandwidthRule::Silverman => Bandwidth::Silverman,
+            BandwidthRule::Scott => Bandwidth::Scott,
         }
     }
 

@@ -1,7 +1,8 @@
-//! Every check passes at the quick budget, and fails when fed a plausible wrong prediction.
+//! Every check passes at the quick budget, and fails when fed a plausible wrong prediction or
+//! run on the wrong chain.
 
-use collapse_core::{Budget, Check, Outcome, Policy};
-use collapse_mixture::checks::*;
+use collapse_core::{Budget, Check, CheckContext, Outcome, Policy, Sources};
+use collapse_mixture::checks::{checks, em, kde, l2, sources};
 use collapse_mixture::model::Bandwidth;
 
 fn run(id: &str) -> Outcome {
@@ -9,15 +10,21 @@ fn run(id: &str) -> Outcome {
         .into_iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("{id} not registered"));
-    let o = (c.run)(Budget::Quick);
+    let o = c.run(Budget::Quick).unwrap_or_else(|e| panic!("{id}: {e}"));
     eprintln!("{id}: {o:?}");
     assert!(o.pass(), "{id} failed: {o:?}");
     o
 }
 
+/// The quick-budget context of check `id` (its own streams).
+fn q(id: &str) -> CheckContext {
+    CheckContext::new(id, Budget::Quick)
+}
+
 #[test]
 fn ids_are_family_first_and_unique() {
     let all = checks();
+    assert_eq!(all.len(), 14);
     let (m, s): (Vec<Check>, Vec<Check>) =
         all.into_iter().partition(|c| c.id.starts_with("mixture."));
     collapse_core::check::validate_ids(&m, "mixture.").unwrap();
@@ -27,7 +34,7 @@ fn ids_are_family_first_and_unique() {
 #[test]
 fn em_recovery() {
     let o = run("mixture.em-recovery");
-    let wrong = em_recovery_complete_data();
+    let wrong = em::em_recovery_complete_data();
     eprintln!("complete-data prediction: {wrong}");
     assert!(!o.with_prediction(wrong).pass());
 }
@@ -42,10 +49,13 @@ fn em_monotone() {
 #[test]
 fn kde_replace() {
     let o = run("mixture.kde-variance-replace");
-    assert!(!o.with_prediction(kde_wrong_no_kernel()).pass());
+    assert!(!o.with_prediction(kde::kde_wrong_no_kernel()).pass());
     assert!(
-        !o.with_prediction(kde_prediction(Policy::Accumulate, Bandwidth::Fixed(0.3)))
-            .pass()
+        !o.with_prediction(kde::kde_prediction(
+            Policy::Accumulate,
+            Bandwidth::Fixed(0.3)
+        ))
+        .pass()
     );
 }
 
@@ -53,27 +63,30 @@ fn kde_replace() {
 fn kde_accumulate() {
     let o = run("mixture.kde-variance-accumulate");
     assert!(
-        !o.with_prediction(kde_prediction(Policy::Replace, Bandwidth::Fixed(0.3)))
+        !o.with_prediction(kde::kde_prediction(Policy::Replace, Bandwidth::Fixed(0.3)))
             .pass()
     );
-    assert!(!o.with_prediction(kde_wrong_no_kernel()).pass());
+    assert!(!o.with_prediction(kde::kde_wrong_no_kernel()).pass());
 }
 
 #[test]
 fn kde_subsample() {
     let o = run("mixture.kde-variance-subsample");
     assert!(
-        !o.with_prediction(kde_prediction(Policy::Accumulate, Bandwidth::Fixed(0.3)))
-            .pass()
+        !o.with_prediction(kde::kde_prediction(
+            Policy::Accumulate,
+            Bandwidth::Fixed(0.3)
+        ))
+        .pass()
     );
 }
 
 #[test]
 fn kde_silverman() {
     let o = run("mixture.kde-variance-silverman");
-    assert!(!o.with_prediction(kde_wrong_no_kernel()).pass());
+    assert!(!o.with_prediction(kde::kde_wrong_no_kernel()).pass());
     assert!(
-        !o.with_prediction(kde_prediction(Policy::Replace, Bandwidth::Scott))
+        !o.with_prediction(kde::kde_prediction(Policy::Replace, Bandwidth::Scott))
             .pass()
     );
 }
@@ -81,15 +94,15 @@ fn kde_silverman() {
 #[test]
 fn l2_1d() {
     let o = run("mixture.l2-quadrature-1d");
-    let (p, q) = l2_pair_1d();
-    assert!(!o.with_prediction(l2_wrong(&p, &q)).pass());
+    let (p, q) = l2::l2_pair_1d();
+    assert!(!o.with_prediction(l2::l2_wrong(&p, &q)).pass());
 }
 
 #[test]
 fn l2_2d() {
     let o = run("mixture.l2-quadrature-2d");
-    let (p, q) = l2_pair_2d();
-    assert!(!o.with_prediction(l2_wrong(&p, &q)).pass());
+    let (p, q) = l2::l2_pair_2d();
+    assert!(!o.with_prediction(l2::l2_wrong(&p, &q)).pass());
 }
 
 #[test]
@@ -107,24 +120,59 @@ fn expressivity_l2() {
 #[test]
 fn expressivity_no_drift() {
     let o = run("sources.expressivity-no-drift");
-    assert!(!o.with_prediction(no_drift_wrong()).pass());
+    assert!(!o.with_prediction(sources::no_drift_wrong()).pass());
 }
 
 #[test]
 fn approximation_mle() {
     let o = run("sources.approximation-mle");
     // Off by one generation.
-    assert!(!o.with_prediction(approximation_prediction(19)).pass());
+    assert!(
+        !o.with_prediction(sources::approximation_prediction(19))
+            .pass()
+    );
 }
 
 #[test]
 fn statistical_expressivity() {
     let o = run("sources.statistical-expressivity-variance");
-    assert!(!o.with_prediction(finite_prediction(true)).pass());
+    assert!(!o.with_prediction(sources::finite_prediction(true)).pass());
 }
 
 #[test]
 fn all_sources() {
     let o = run("sources.all-variance");
-    assert!(!o.with_prediction(finite_prediction(false)).pass());
+    assert!(!o.with_prediction(sources::finite_prediction(false)).pass());
+}
+
+#[test]
+fn wrong_code_fails() {
+    let source = |statistical, expressivity, approximation| Sources {
+        statistical,
+        expressivity,
+        approximation,
+    };
+    // The right family (a two-component EM, no source) fits p_0 exactly: no moment-matching
+    // error to find.
+    let none = source(false, false, false);
+    let c = q("sources.expressivity-kl");
+    assert!(!sources::expressivity_kl(&c, none).unwrap().pass());
+    let c = q("sources.expressivity-l2");
+    assert!(!sources::expressivity_l2(&c, none).unwrap().pass());
+    // With the MLE's shrinkage on as well, the chain drifts after generation 1.
+    let c = q("sources.expressivity-no-drift");
+    let shrinking = source(false, true, true);
+    assert!(
+        !sources::expressivity_no_drift(&c, shrinking)
+            .unwrap()
+            .pass()
+    );
+    // The unbiased variance where the MLE is claimed.
+    let c = q("sources.approximation-mle");
+    assert!(!sources::approximation_mle(&c, false).unwrap().pass());
+    // The two finite-sample one-Gaussian chains swapped.
+    let c = q("sources.statistical-expressivity-variance");
+    assert!(!sources::statistical_expressivity(&c, source(true, true, true)).pass());
+    let c = q("sources.all-variance");
+    assert!(!sources::all_sources(&c, source(true, true, false)).pass());
 }

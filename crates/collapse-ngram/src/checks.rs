@@ -1,43 +1,42 @@
 //! The language model's checks: exact normalisation, exact beam top-k, two independent
 //! perplexity computations, samplers against the model's law, and support that can only shrink
 //! under maximum-likelihood refitting.
+//!
+//! Every check reads the embedded WikiText-2 splits ([`small_corpus`]); should they not make a
+//! corpus, the check fails with that reason instead of measuring NaN.
 
 use crate::corpus::Corpus;
-use crate::experiment::{Decoding, LmFamily, run_one};
+use crate::family::{Decoding, LmFamily};
 use crate::ngram::{NgramModel, Smoothing};
+use crate::simulation::{corpus_perplexity, observe};
 use collapse_core::chain::ChainConfig;
-use collapse_core::check::{check_stream, monte_carlo};
-use collapse_core::{Budget, Check, Outcome};
-use std::path::PathBuf;
+use collapse_core::{Check, CheckContext, Outcome};
 use std::sync::{Arc, OnceLock};
 
-fn corpus_path(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora/wikitext-2")
-        .join(file)
-}
-
 /// The first 40,000 tokens of WikiText-2 (validation split for training, test split for
-/// evaluation), or `None` when the shared corpora are not beside the repository.
-pub fn small_corpus() -> Option<Arc<Corpus>> {
-    static C: OnceLock<Option<Arc<Corpus>>> = OnceLock::new();
+/// evaluation), from the corpora embedded in `collapse-data`, loaded once per process; or why
+/// they do not make a corpus (the checks' input is missing).
+pub fn small_corpus() -> Result<Arc<Corpus>, String> {
+    static C: OnceLock<Result<Arc<Corpus>, String>> = OnceLock::new();
     C.get_or_init(|| {
-        Corpus::load(
-            &corpus_path("valid.txt"),
-            &corpus_path("test.txt"),
+        Corpus::from_text(
+            collapse_data::wikitext2::VALID,
+            collapse_data::wikitext2::TEST,
             64,
             40_000,
         )
-        .ok()
         .map(Arc::new)
+        .map_err(|e| {
+            format!("the lm checks' input, the embedded WikiText-2 splits, is unusable: {e}")
+        })
     })
     .clone()
 }
 
-fn model(order: usize, s: Smoothing) -> Option<(Arc<Corpus>, NgramModel)> {
+fn model(order: usize, s: Smoothing) -> Result<(Arc<Corpus>, NgramModel), String> {
     let c = small_corpus()?;
     let m = NgramModel::fit(&c.train, order, s, c.vocab.len());
-    Some((c, m))
+    Ok((c, m))
 }
 
 /// Contexts taken from the test text (so some were never seen in training).
@@ -49,34 +48,22 @@ fn contexts(c: &Corpus, n: usize, len: usize) -> Vec<Vec<u32>> {
         .collect()
 }
 
-const MISSING: Outcome = Outcome {
-    predicted: 0.0,
-    measured: f64::NAN,
-    std_error: 0.0,
-    tolerance: 0.0,
-    relation: collapse_core::Relation::Equal,
-};
-
 /// The worst |Σ_w P(w | h) − 1| over contexts, for a smoothing.
-pub fn normalised(b: Budget, s: Smoothing) -> Outcome {
-    let Some((c, m)) = model(3, s) else {
-        return MISSING;
-    };
-    let worst = contexts(&c, b.pick(100, 1000), 2)
+pub fn normalised(c: &CheckContext, s: Smoothing) -> Result<Outcome, String> {
+    let (corpus, m) = model(3, s)?;
+    let worst = contexts(&corpus, c.pick(100, 1000), 2)
         .iter()
         .map(|h| (m.dense(&m.mixture(h)).iter().sum::<f64>() - 1.0).abs())
         .fold(0.0, f64::max);
-    Outcome::exact(0.0, worst, 1e-9)
+    Ok(Outcome::exact(0.0, worst, 1e-9))
 }
 
 /// Beam search's top-k (threshold algorithm over count-sorted lists) against sorting the whole
 /// vocabulary: the number of contexts where they differ.
-pub fn top_k_exact(b: Budget, penalty: f64) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
-        return MISSING;
-    };
+pub fn top_k_exact(c: &CheckContext, penalty: f64) -> Result<Outcome, String> {
+    let (corpus, m) = model(3, Smoothing::KneserNey)?;
     let mut mismatches = 0;
-    for h in contexts(&c, b.pick(100, 600), 2) {
+    for h in contexts(&corpus, c.pick(100, 600), 2) {
         let pen = |w: u32| w.is_multiple_of(5);
         let got: Vec<f64> = m.top_k(&h, 5, penalty, &pen).iter().map(|x| x.0).collect();
         let mut all: Vec<f64> = m
@@ -98,17 +85,15 @@ pub fn top_k_exact(b: Budget, penalty: f64) -> Outcome {
             .all(|(a, b)| (a - b).abs() <= 1e-12 * b.abs().max(1.0));
         mismatches += usize::from(got.len() != 5 || !close);
     }
-    Outcome::exact(0.0, mismatches as f64, 0.0)
+    Ok(Outcome::exact(0.0, mismatches as f64, 0.0))
 }
 
 /// Test perplexity through `prob` (binary searches in the mixture) against the dense
 /// distribution vectors (a second code path), on the first test blocks.
-pub fn perplexity_two_ways(b: Budget) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
-        return MISSING;
-    };
-    let blocks = &c.test[..b.pick(20, 100)];
-    let fast = crate::experiment::corpus_perplexity(&m, blocks);
+pub fn perplexity_two_ways(c: &CheckContext) -> Result<Outcome, String> {
+    let (corpus, m) = model(3, Smoothing::KneserNey)?;
+    let blocks = &corpus.test[..c.pick(20, 100)];
+    let fast = corpus_perplexity(&m, blocks);
     let mut sum = 0.0;
     let mut n = 0usize;
     for blk in blocks {
@@ -118,7 +103,7 @@ pub fn perplexity_two_ways(b: Budget) -> Outcome {
             n += 1;
         }
     }
-    Outcome::exact((-sum / n as f64).exp(), fast, 1e-10)
+    Ok(Outcome::exact((-sum / n as f64).exp(), fast, 1e-10))
 }
 
 /// The set a sampler check counts: the words seen after a frequent context at the top order.
@@ -127,11 +112,14 @@ fn frequent_context(c: &Corpus) -> Vec<u32> {
 }
 
 /// P(next word ∈ S | h) by Monte Carlo against the model, S = the 5 most likely words.
-pub fn sampler_law(b: Budget, temperature: f64, wrong_sampler: bool) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
-        return MISSING;
-    };
-    let h = frequent_context(&c);
+/// `wrong_sampler` ignores the temperature (the tests' wrong code).
+pub fn sampler_law(
+    c: &CheckContext,
+    temperature: f64,
+    wrong_sampler: bool,
+) -> Result<Outcome, String> {
+    let (corpus, m) = model(3, Smoothing::KneserNey)?;
+    let h = frequent_context(&corpus);
     let p = m.dense(&m.mixture(&h));
     let tempered: Vec<f64> = p.iter().map(|x| x.powf(1.0 / temperature)).collect();
     let z: f64 = tempered.iter().sum();
@@ -141,13 +129,7 @@ pub fn sampler_law(b: Budget, temperature: f64, wrong_sampler: bool) -> Outcome 
         .map(|x| x.1)
         .collect();
     let predicted: f64 = top.iter().map(|&w| tempered[w as usize] / z).sum();
-    let id = if temperature == 1.0 {
-        "lm.sampler-law"
-    } else {
-        "lm.sampler-law-tempered"
-    };
-    let (mean, se) = monte_carlo(id, b.pick(40_000, 400_000), |rng| {
-        // The wrong sampler ignores the temperature.
+    let (mean, se) = c.monte_carlo(c.pick(40_000, 400_000), |rng| {
         let w = if wrong_sampler || temperature == 1.0 {
             m.sample_next(&h, rng)
         } else {
@@ -155,125 +137,112 @@ pub fn sampler_law(b: Budget, temperature: f64, wrong_sampler: bool) -> Outcome 
         };
         f64::from(u8::from(top.contains(&w)))
     });
-    Outcome::monte_carlo(predicted, mean, se)
+    Ok(Outcome::monte_carlo(predicted, mean, se))
 }
 
 /// Under maximum likelihood (add-k with k = 0) and sampling at temperature 1, a word absent from
 /// a generation's data has probability 0, so the support never grows: the number of generations
 /// whose support exceeds the previous one's, over short chains.
-pub fn support_monotone(b: Budget, k: f64) -> Outcome {
-    let Some(c) = small_corpus() else {
-        return MISSING;
-    };
+pub fn support_monotone(c: &CheckContext, k: f64) -> Result<Outcome, String> {
+    let corpus = small_corpus()?;
     let fam = LmFamily {
-        corpus: c.clone(),
+        corpus: corpus.clone(),
         order: 2,
         smoothing: Smoothing::AddK(k),
         decoding: Decoding::Sample { temperature: 1.0 },
     };
-    let cfg = ChainConfig::replace(c.train.len(), b.pick(4, 8));
+    let cfg = ChainConfig::replace(corpus.train.len(), c.pick(4, 8));
     let mut increases = 0;
-    for r in 0..b.pick(2, 4) {
-        let recs = run_one(
-            &fam,
-            &cfg,
-            "none",
-            r,
-            &mut check_stream("lm.support-monotone", r),
-        );
-        let mut sup: Vec<(u64, f64)> = recs
-            .iter()
-            .filter(|x| x.metric == "support")
-            .map(|x| (x.step, x.value))
-            .collect();
-        sup.sort_by_key(|x| x.0);
-        increases += sup.windows(2).filter(|w| w[1].1 > w[0].1).count();
+    for r in 0..c.pick(2, 4) {
+        let obs = observe(&fam, &cfg, &mut c.stream(r)).map_err(|e| e.to_string())?;
+        increases += obs.support.windows(2).filter(|w| w[1] > w[0]).count();
     }
-    Outcome::exact(0.0, increases as f64, 0.0)
+    Ok(Outcome::exact(0.0, increases as f64, 0.0))
 }
 
 /// The registered checks.
 pub fn checks() -> Vec<Check> {
     vec![
-        Check {
-            id: "lm.normalized-kneser-ney",
-            statement: "Interpolated Kneser-Ney (order 3, WikiText-2): sum_w P(w|h) = 1 for seen and unseen contexts, to 1e-9",
-            source: "Chen & Goodman 1999 (interpolated Kneser-Ney)",
-            run: |b| normalised(b, Smoothing::KneserNey),
-        },
-        Check {
-            id: "lm.normalized-add-k",
-            statement: "Add-k (k = 0.01, backing off to the longest seen context): sum_w P(w|h) = 1, to 1e-9",
-            source: "this workspace (add-k smoothing)",
-            run: |b| normalised(b, Smoothing::AddK(0.01)),
-        },
-        Check {
-            id: "lm.beam-top-k-exact",
-            statement: "The threshold-algorithm top-5 used by beam search equals the top-5 of the whole sorted vocabulary (with a repetition penalty of 3) in every context",
-            source: "Fagin, Lotem & Naor 2003 (threshold algorithm)",
-            run: |b| top_k_exact(b, 3.0),
-        },
-        Check {
-            id: "lm.perplexity-two-ways",
-            statement: "Test perplexity from per-word lookups equals the one from dense next-word distributions, to 1e-10",
-            source: "this workspace (independent computation)",
-            run: perplexity_two_ways,
-        },
-        Check {
-            id: "lm.sampler-law",
-            statement: "Sampling at temperature 1 (part of the mixture, then a word) draws the 5 likeliest words with their model probability",
-            source: "this workspace (exact mixture sampling)",
-            run: |b| sampler_law(b, 1.0, false),
-        },
-        Check {
-            id: "lm.sampler-law-tempered",
-            statement: "Sampling at temperature 0.7 draws the 5 likeliest words with probability sum p^(1/T) / sum_all p^(1/T)",
-            source: "this workspace (tempered sampling)",
-            run: |b| sampler_law(b, 0.7, false),
-        },
-        Check {
-            id: "lm.support-monotone",
-            statement: "Maximum-likelihood refitting (add-k, k = 0) with sampling at temperature 1: the vocabulary support never grows from one generation to the next",
-            source: "Shumailov et al. 2024 (discrete case: a category that dies never returns)",
-            run: |b| support_monotone(b, 0.0),
-        },
+        Check::new(
+            "lm.normalized-kneser-ney",
+            "Interpolated Kneser-Ney (order 3, WikiText-2): sum_w P(w|h) = 1 for seen and unseen contexts, to 1e-9",
+            "Chen & Goodman 1999 (interpolated Kneser-Ney)",
+            |c| normalised(c, Smoothing::KneserNey),
+        ),
+        Check::new(
+            "lm.normalized-add-k",
+            "Add-k (k = 0.01, backing off to the longest seen context): sum_w P(w|h) = 1, to 1e-9",
+            "this workspace (add-k smoothing)",
+            |c| normalised(c, Smoothing::AddK(0.01)),
+        ),
+        Check::new(
+            "lm.beam-top-k-exact",
+            "The threshold-algorithm top-5 used by beam search equals the top-5 of the whole sorted vocabulary (with a repetition penalty of 3) in every context",
+            "Fagin, Lotem & Naor 2003 (threshold algorithm)",
+            |c| top_k_exact(c, 3.0),
+        ),
+        Check::new(
+            "lm.perplexity-two-ways",
+            "Test perplexity from per-word lookups equals the one from dense next-word distributions, to 1e-10",
+            "this workspace (independent computation)",
+            perplexity_two_ways,
+        ),
+        Check::new(
+            "lm.sampler-law",
+            "Sampling at temperature 1 (part of the mixture, then a word) draws the 5 likeliest words with their model probability",
+            "this workspace (exact mixture sampling)",
+            |c| sampler_law(c, 1.0, false),
+        ),
+        Check::new(
+            "lm.sampler-law-tempered",
+            "Sampling at temperature 0.7 draws the 5 likeliest words with probability sum p^(1/T) / sum_all p^(1/T)",
+            "this workspace (tempered sampling)",
+            |c| sampler_law(c, 0.7, false),
+        ),
+        Check::new(
+            "lm.support-monotone",
+            "Maximum-likelihood refitting (add-k, k = 0) with sampling at temperature 1: the vocabulary support never grows from one generation to the next",
+            "Shumailov et al. 2024 (discrete case: a category that dies never returns)",
+            |c| support_monotone(c, 0.0),
+        ),
     ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use collapse_core::Budget;
     use collapse_core::check::validate_ids;
+
+    fn quick(id: &str) -> CheckContext {
+        CheckContext::new(id, Budget::Quick)
+    }
 
     #[test]
     fn every_check_passes_at_the_quick_budget() {
         let all = checks();
         validate_ids(&all, "lm.").unwrap();
         for c in all {
-            let o = (c.run)(Budget::Quick);
+            let o = c.run(Budget::Quick).unwrap();
             assert!(o.pass(), "{}: {o:?}", c.id);
         }
     }
 
     #[test]
     fn wrong_predictions_and_wrong_code_fail() {
-        let q = Budget::Quick;
-        assert!(
-            !normalised(q, Smoothing::KneserNey)
-                .with_prediction(1e-6)
-                .pass()
-        );
-        assert!(!top_k_exact(q, 3.0).with_prediction(1.0).pass());
-        assert!(
-            !perplexity_two_ways(q)
-                .with_prediction(perplexity_two_ways(q).measured * 1.001)
-                .pass()
-        );
+        let kn = normalised(&quick("lm.normalized-kneser-ney"), Smoothing::KneserNey).unwrap();
+        assert!(!kn.with_prediction(1e-6).pass());
+        let top = top_k_exact(&quick("lm.beam-top-k-exact"), 3.0).unwrap();
+        assert!(!top.with_prediction(1.0).pass());
+        let ppl = perplexity_two_ways(&quick("lm.perplexity-two-ways")).unwrap();
+        assert!(!ppl.with_prediction(ppl.measured * 1.001).pass());
         // Ignoring the temperature is detected.
-        assert!(!sampler_law(q, 0.7, true).pass());
+        let tempered = quick("lm.sampler-law-tempered");
+        assert!(!sampler_law(&tempered, 0.7, true).unwrap().pass());
         // With a floor (k = 1), lost words come back, and the support grows.
-        assert!(!support_monotone(q, 1.0).pass());
-        let s = sampler_law(q, 1.0, false);
+        let support = quick("lm.support-monotone");
+        assert!(!support_monotone(&support, 1.0).unwrap().pass());
+        let s = sampler_law(&quick("lm.sampler-law"), 1.0, false).unwrap();
         assert!(!s.with_prediction(s.predicted * 0.95).pass());
     }
 }

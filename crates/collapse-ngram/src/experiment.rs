@@ -1,5 +1,6 @@
 //! The `lm-chain` experiment: an n-gram model retrained, generation after generation, on text
-//! it wrote itself, through the core loop.
+//! it wrote itself, through the core loop. Its parameters, its typed configuration (with the
+//! corpora loaded and checked once) and its run.
 //!
 //! Steps: step 0 is the real corpus; step g ≥ 1 is the model fitted on the data of step g − 1
 //! (step 1 is the paper's "Real" model, trained on real text). Each generation writes a corpus
@@ -7,337 +8,182 @@
 //! search or by sampling. Setting `none` trains on generated text only (`replace`); `preserve`
 //! mixes in a random `preserve_fraction` of the original blocks each generation (`mix`).
 
-use crate::corpus::{Corpus, CorpusError};
-use crate::ngram::{NgramModel, Smoothing};
-use collapse_core::chain::ChainConfig;
-use collapse_core::{
-    Dataset, Experiment, ExperimentError, Family, ParamError, ParamSpec, Params, Policy, Record,
-    Rng, RunContext, RunOutput, Schedule, run_chain,
+use crate::corpus::Corpus;
+use crate::family::{Decoding, LmFamily};
+use crate::names::{
+    EXTINCT_AT_MEAN, EXTINCT_FRACTION, NONE, NONE_FORGET, PRESERVE, PRESERVE_FORGET,
+    SAMPLE_PPL_BINS, SAMPLE_PPL_MEAN, SAMPLE_PPL_MEDIAN, SUPPORT, TEST_PERPLEXITY,
 };
-use rayon::prelude::*;
-use std::borrow::Cow;
-use std::path::PathBuf;
+use crate::ngram::Smoothing;
+use crate::simulation::{FORGET_MAX_COUNT, HIST_BINS, Observation, observe};
+use collapse_core::chain::{ChainConfig, ChainError};
+use collapse_core::{
+    Cost, Drawing, Experiment, ExperimentError, FigureError, Name, ParamError, ParamSpec, Params,
+    Policy, Rows, RunContext, RunOutput, RunView, Schedule,
+};
 use std::sync::Arc;
 
 /// The experiment's id.
 pub const ID: &str = "lm-chain";
 
-/// How a generation writes text.
+collapse_core::choice! {
+    /// How the n-gram model smooths (the `smoothing` parameter).
+    pub enum SmoothingKind {
+        /// Interpolated Kneser–Ney.
+        KneserNey = "kneser-ney",
+        /// Add-k at the longest seen context (k is the `add_k` parameter).
+        AddK = "add-k",
+    }
+}
+
+collapse_core::choice! {
+    /// How a generation writes text (the `decoding` parameter).
+    pub enum DecodingKind {
+        /// Beam search (the paper).
+        Beam = "beam",
+        /// Ancestral sampling at a temperature.
+        Sample = "sample",
+    }
+}
+
+collapse_core::choice! {
+    /// Which data settings a run covers (the `setting` parameter).
+    pub enum Setting {
+        /// Both [`Setting::NoOriginal`] and [`Setting::Preserve`].
+        Both = "both",
+        /// Generated text only (series [`NONE`]).
+        NoOriginal = "none",
+        /// Generated text with a fraction of the original blocks (series [`PRESERVE`]).
+        Preserve = "preserve",
+    }
+}
+
+/// One data setting of a run: its series, the series of its time-to-forget records, and its
+/// data policy.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Decoding {
-    /// Ancestral sampling at a temperature.
-    Sample {
-        /// The temperature (1: the model's own distribution).
-        temperature: f64,
-    },
-    /// Deterministic beam search, as the paper's five-way beam search.
-    Beam {
-        /// Hypotheses kept.
-        beams: usize,
-        /// Repetition penalty (1: none; the authors' code hard-codes 3).
-        penalty: f64,
-    },
+pub struct Arm {
+    /// The series of the per-step records.
+    pub series: &'static str,
+    /// The series of the time-to-forget records.
+    pub forget: &'static str,
+    /// How each generation's training data is assembled.
+    pub policy: Policy,
 }
 
-/// Training data: token blocks.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Blocks(pub Vec<Vec<u32>>);
-
-impl Dataset for Blocks {
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    fn merge(&mut self, other: Self) {
-        self.0.extend(other.0);
-    }
-    fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
-        Some(Blocks(
-            collapse_core::chain::sample_indices(self.0.len(), n, rng)
-                .into_iter()
-                .map(|i| self.0[i].clone())
-                .collect(),
-        ))
-    }
-}
-
-/// A fitted generation: the model and the data it was trained on.
-#[derive(Debug)]
-pub struct Fitted {
-    /// The n-gram model.
-    pub model: NgramModel,
-    /// Its training data.
-    pub data: Blocks,
-}
-
-/// The truth (the real corpus) or a fitted generation.
+/// The resolved configuration of a run.
 #[derive(Clone, Debug)]
-pub enum LmModel {
-    /// The real training text.
-    Truth,
-    /// A fitted model.
-    Fitted(Arc<Fitted>),
+pub struct LmConfig {
+    /// The family: the loaded corpora (shared), the order, the smoothing and the decoding.
+    pub family: LmFamily,
+    /// Generations after the first model.
+    pub generations: u64,
+    /// Runs per setting.
+    pub replicates: u64,
+    /// The settings, in run order.
+    pub arms: Vec<Arm>,
 }
 
-/// The language-model family.
-#[derive(Clone, Debug)]
-pub struct LmFamily {
-    /// The corpus.
-    pub corpus: Arc<Corpus>,
-    /// n-gram order.
-    pub order: usize,
-    /// Smoothing.
-    pub smoothing: Smoothing,
-    /// Decoding.
-    pub decoding: Decoding,
-}
+impl LmConfig {
+    /// The loaded corpora.
+    pub fn corpus(&self) -> &Arc<Corpus> {
+        &self.family.corpus
+    }
 
-impl LmFamily {
-    /// Writes `len` tokens after `prompt`.
-    pub fn continue_text(
-        &self,
-        m: &NgramModel,
-        prompt: &[u32],
-        len: usize,
-        rng: &mut Rng,
-    ) -> Vec<u32> {
-        match self.decoding {
-            Decoding::Beam { beams, penalty } => m.beam(prompt, len, beams, penalty),
-            Decoding::Sample { temperature } => {
-                let keep = self.order - 1;
-                let mut ctx: Vec<u32> = prompt[prompt.len().saturating_sub(keep)..].to_vec();
-                let mut out = Vec::with_capacity(len);
-                for _ in 0..len {
-                    let c = &ctx[ctx.len().saturating_sub(keep)..];
-                    let w = if temperature == 1.0 {
-                        m.sample_next(c, rng)
-                    } else {
-                        m.sample_next_tempered(c, temperature, rng)
-                    };
-                    out.push(w);
-                    ctx.push(w);
-                }
-                out
-            }
+    /// The loop configuration of a setting: one block per original training block, every
+    /// generation.
+    pub fn chain(&self, arm: &Arm) -> ChainConfig {
+        ChainConfig {
+            generations: self.generations,
+            samples: self.corpus().train.len(),
+            schedule: Schedule::Constant,
+            policy: arm.policy,
+            finite: true,
         }
     }
-}
 
-impl Family for LmFamily {
-    type Model = LmModel;
-    type Data = Blocks;
-    fn truth(&self) -> LmModel {
-        LmModel::Truth
-    }
-    fn fit(&self, data: &Blocks, _: &mut Rng) -> LmModel {
-        let model = NgramModel::fit(&data.0, self.order, self.smoothing, self.corpus.vocab.len());
-        LmModel::Fitted(Arc::new(Fitted {
-            model,
-            data: data.clone(),
-        }))
-    }
-    fn sample(&self, model: &LmModel, n: usize, rng: &mut Rng) -> Blocks {
-        let train = &self.corpus.train;
-        // Prompts: every original block in order, or a random subset when only some are needed.
-        let prompts: Vec<usize> = if n == train.len() {
-            (0..n).collect()
-        } else {
-            collapse_core::chain::sample_indices(train.len(), n, rng)
+    /// Checks the combination of parameters once, loads the corpora and builds the
+    /// configuration. A corpus that cannot be read or is too small for one block is refused,
+    /// naming the parameter and the path, before any work.
+    pub fn from_params(p: &Params) -> Result<Self, ParamError> {
+        let corpus = Corpus::load(
+            p.text("corpus"),
+            p.text("test_corpus"),
+            p.usize("block"),
+            p.usize("max_tokens"),
+        )
+        .map_err(|e| ParamError::conflict(e.param, e.problem.to_string()))?;
+        let smoothing = match p.choice::<SmoothingKind>("smoothing") {
+            SmoothingKind::KneserNey => Smoothing::KneserNey,
+            SmoothingKind::AddK => Smoothing::AddK(p.float("add_k")),
         };
-        match model {
-            LmModel::Truth => Blocks(prompts.into_iter().map(|i| train[i].clone()).collect()),
-            LmModel::Fitted(f) => {
-                let len = train[0].len();
-                match self.decoding {
-                    // Beam search is deterministic, so blocks can be written in parallel.
-                    Decoding::Beam { .. } => Blocks(
-                        prompts
-                            .par_iter()
-                            .map(|&i| {
-                                self.continue_text(&f.model, &train[i], len, &mut rng.clone())
-                            })
-                            .collect(),
-                    ),
-                    Decoding::Sample { .. } => Blocks(
-                        prompts
-                            .iter()
-                            .map(|&i| self.continue_text(&f.model, &train[i], len, rng))
-                            .collect(),
-                    ),
-                }
+        let decoding = match p.choice::<DecodingKind>("decoding") {
+            DecodingKind::Beam => Decoding::Beam {
+                beams: p.usize("beams"),
+                penalty: p.float("repetition_penalty"),
+            },
+            DecodingKind::Sample => Decoding::Sample {
+                temperature: p.float("temperature"),
+            },
+        };
+        let none = Arm {
+            series: NONE,
+            forget: NONE_FORGET,
+            policy: Policy::Replace,
+        };
+        let keep = Arm {
+            series: PRESERVE,
+            forget: PRESERVE_FORGET,
+            policy: Policy::Mix {
+                real_fraction: p.float("preserve_fraction"),
+            },
+        };
+        let arms = match p.choice::<Setting>("setting") {
+            Setting::Both => vec![none, keep],
+            Setting::NoOriginal => vec![none],
+            Setting::Preserve => vec![keep],
+        };
+        Ok(Self {
+            family: LmFamily {
+                corpus: Arc::new(corpus),
+                order: p.usize("order"),
+                smoothing,
+                decoding,
+            },
+            generations: p.int("generations") as u64,
+            replicates: p.int("replicates") as u64,
+            arms,
+        })
+    }
+
+    /// The number of original counts 1..=[`FORGET_MAX_COUNT`] that some word has (the
+    /// time-to-forget records of one chain).
+    fn forget_counts(&self) -> usize {
+        let mut seen = [false; FORGET_MAX_COUNT as usize + 1];
+        for &c in &self.corpus().counts {
+            if (1..=FORGET_MAX_COUNT).contains(&c) {
+                seen[c as usize] = true;
             }
         }
+        seen.iter().filter(|&&s| s).count()
     }
-}
-
-/// Edges of the per-sequence perplexity histogram: 40 log-spaced bins over [1, 10⁴].
-pub const HIST_BINS: usize = 40;
-/// Upper end of the histogram, in perplexity.
-pub const HIST_MAX: f64 = 1e4;
-
-/// The histogram bin of a perplexity (values beyond the ends go to the end bins).
-pub fn hist_bin(ppl: f64) -> usize {
-    let x = ppl.max(1.0).log10() / HIST_MAX.log10() * HIST_BINS as f64;
-    (x as usize).min(HIST_BINS - 1)
-}
-
-fn bin_names() -> &'static [String] {
-    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        (0..HIST_BINS)
-            .map(|i| format!("sample_ppl_bin_{i:02}"))
-            .collect()
-    })
-}
-
-/// Perplexities of blocks under a model, in block order.
-pub fn block_perplexities(m: &NgramModel, blocks: &[Vec<u32>]) -> Vec<f64> {
-    blocks.par_iter().map(|b| m.perplexity(b)).collect()
-}
-
-/// Perplexity over all tokens of `blocks` (context within each block).
-pub fn corpus_perplexity(m: &NgramModel, blocks: &[Vec<u32>]) -> f64 {
-    let logs: Vec<f64> = blocks.par_iter().map(|b| m.log_prob(b)).collect();
-    let n: usize = blocks.iter().map(Vec::len).sum();
-    (-logs.iter().sum::<f64>() / n as f64).exp()
-}
-
-/// Distinct words in blocks.
-pub fn support(blocks: &[Vec<u32>], vocab: usize) -> (usize, Vec<u64>) {
-    let mut counts = vec![0u64; vocab];
-    for b in blocks {
-        for &w in b {
-            counts[w as usize] += 1;
-        }
-    }
-    (counts.iter().filter(|&&c| c > 0).count(), counts)
-}
-
-/// Largest original count tracked individually by the time-to-forget metrics.
-pub const FORGET_MAX_COUNT: u64 = 64;
-
-/// Runs one chain and returns its records.
-pub fn run_one(
-    family: &LmFamily,
-    cfg: &ChainConfig,
-    series: &'static str,
-    r: u64,
-    rng: &mut Rng,
-) -> Vec<Record> {
-    let corpus = &family.corpus;
-    let vocab = corpus.vocab.len();
-    let mut out = Vec::new();
-    let mut base: Option<Arc<Fitted>> = None;
-    // First generation at which each word is absent from the training data.
-    let mut extinct: Vec<Option<u64>> = vec![None; vocab];
-    let rec = |out: &mut Vec<Record>, step: u64, metric: &'static str, value: f64| {
-        out.push(Record::new(series, r, step, metric, value));
-    };
-    let (orig_support, _) = support(&corpus.train, vocab);
-    rec(&mut out, 0, "support", orig_support as f64);
-    let res = run_chain(family, cfg, rng, |g, model| {
-        let LmModel::Fitted(f) = model else { return };
-        let b = base.get_or_insert_with(|| f.clone()).clone();
-        rec(
-            &mut out,
-            g,
-            "test_perplexity",
-            corpus_perplexity(&f.model, &corpus.test),
-        );
-        let (sup, counts) = support(&f.data.0, vocab);
-        rec(&mut out, g, "support", sup as f64);
-        for (w, c) in counts.iter().enumerate() {
-            if *c == 0 && corpus.counts[w] > 0 && extinct[w].is_none() {
-                extinct[w] = Some(g);
-            }
-        }
-        // The data this model was trained on was written by generation g − 1.
-        let ppl = block_perplexities(&b.model, &f.data.0);
-        let mut sorted = ppl.clone();
-        sorted.sort_by(f64::total_cmp);
-        let n = ppl.len() as f64;
-        rec(
-            &mut out,
-            g - 1,
-            "sample_ppl_mean",
-            ppl.iter().sum::<f64>() / n,
-        );
-        rec(
-            &mut out,
-            g - 1,
-            "sample_ppl_median",
-            collapse_core::stats::quantile_sorted(&sorted, 0.5),
-        );
-        let mut hist = vec![0.0; HIST_BINS];
-        for p in &ppl {
-            hist[hist_bin(*p)] += 1.0 / n;
-        }
-        for (i, h) in hist.into_iter().enumerate() {
-            out.push(Record {
-                series: Cow::Borrowed(series),
-                replicate: r,
-                step: g - 1,
-                metric: Cow::Borrowed(bin_names()[i].as_str()),
-                value: h,
-            });
-        }
-    });
-    res.expect("the LM family supports every policy it is given");
-    // Time to forget against the original count: for each count c ≤ FORGET_MAX_COUNT, the
-    // fraction of such words extinct by the end and their mean extinction generation (words
-    // still alive count as generations + 1, a censored value).
-    let forget_series: &'static str = if series == "none" {
-        "none-forget"
-    } else {
-        "preserve-forget"
-    };
-    for c in 1..=FORGET_MAX_COUNT {
-        let words: Vec<usize> = (0..vocab).filter(|&w| corpus.counts[w] == c).collect();
-        if words.is_empty() {
-            continue;
-        }
-        let dead = words.iter().filter(|&&w| extinct[w].is_some()).count();
-        let mean_at = words
-            .iter()
-            .map(|&w| extinct[w].unwrap_or(cfg.generations + 1) as f64)
-            .sum::<f64>()
-            / words.len() as f64;
-        out.push(Record::new(
-            forget_series,
-            r,
-            c,
-            "extinct_fraction",
-            dead as f64 / words.len() as f64,
-        ));
-        out.push(Record::new(forget_series, r, c, "extinct_at_mean", mean_at));
-    }
-    out
-}
-
-fn default_corpus(file: &str) -> String {
-    // The shared corpora sit beside the repository; users pass their own paths.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora/wikitext-2")
-        .join(file);
-    root.to_string_lossy().into_owned()
 }
 
 fn params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::text(
             "corpus",
-            &default_corpus("valid.txt"),
-            "training corpus (whitespace-tokenised text)",
+            "wikitext-2/valid",
+            "training corpus (whitespace-tokenised text): a built-in corpus, embedded in the program (wikitext-2/valid, wikitext-2/test, tiny-shakespeare), or the path of a text file",
         ),
         ParamSpec::text(
             "test_corpus",
-            &default_corpus("test.txt"),
-            "evaluation corpus for test perplexity",
+            "wikitext-2/test",
+            "evaluation corpus for test perplexity: a built-in corpus (as for corpus) or the path of a text file; words not in the training corpus count as <unk>",
         ),
         ParamSpec::int("order", 3, 2, 4, "n-gram order"),
-        ParamSpec::choice(
+        ParamSpec::choice_of(
             "smoothing",
-            "kneser-ney",
-            &["kneser-ney", "add-k"],
+            SmoothingKind::KneserNey,
             "interpolated Kneser-Ney or add-k",
         ),
         ParamSpec::float(
@@ -347,10 +193,9 @@ fn params() -> Vec<ParamSpec> {
             1e6,
             "k of add-k smoothing (0: maximum likelihood)",
         ),
-        ParamSpec::choice(
+        ParamSpec::choice_of(
             "decoding",
-            "beam",
-            &["beam", "sample"],
+            DecodingKind::Beam,
             "beam search (the paper) or sampling",
         ),
         ParamSpec::int("beams", 5, 1, 64, "beam width"),
@@ -376,10 +221,9 @@ fn params() -> Vec<ParamSpec> {
             "generations after the first model",
         ),
         ParamSpec::int("replicates", 5, 1, 10_000, "runs per setting"),
-        ParamSpec::choice(
+        ParamSpec::choice_of(
             "setting",
-            "both",
-            &["both", "none", "preserve"],
+            Setting::Both,
             "no original data, a preserved fraction of it, or both",
         ),
         ParamSpec::float(
@@ -406,107 +250,204 @@ fn params() -> Vec<ParamSpec> {
     ]
 }
 
-/// Loads the corpus named by the parameters.
-pub fn load(p: &Params) -> Result<Corpus, CorpusError> {
-    Corpus::load(
-        p.text("corpus").as_ref(),
-        p.text("test_corpus").as_ref(),
-        p.usize("block"),
-        p.usize("max_tokens"),
-    )
+/// The interned names of a run's records.
+struct RowNames {
+    test_perplexity: Name,
+    support: Name,
+    mean: Name,
+    median: Name,
+    bins: [Name; HIST_BINS],
+    extinct_fraction: Name,
+    extinct_at_mean: Name,
 }
 
-/// The family described by the parameters.
-pub fn family(p: &Params, corpus: Arc<Corpus>) -> LmFamily {
-    LmFamily {
-        corpus,
-        order: p.usize("order"),
-        smoothing: if p.text("smoothing") == "kneser-ney" {
-            Smoothing::KneserNey
-        } else {
-            Smoothing::AddK(p.float("add_k"))
-        },
-        decoding: if p.text("decoding") == "beam" {
-            Decoding::Beam {
-                beams: p.usize("beams"),
-                penalty: p.float("repetition_penalty"),
-            }
-        } else {
-            Decoding::Sample {
-                temperature: p.float("temperature"),
-            }
-        },
-    }
-}
-
-/// The settings a run covers, as (series, policy).
-pub fn settings(p: &Params) -> Vec<(&'static str, Policy)> {
-    let none = ("none", Policy::Replace);
-    let keep = (
-        "preserve",
-        Policy::Mix {
-            real_fraction: p.float("preserve_fraction"),
-        },
-    );
-    match p.text("setting") {
-        "none" => vec![none],
-        "preserve" => vec![keep],
-        _ => vec![none, keep],
-    }
-}
-
-fn validate(p: &Params) -> Result<(), ParamError> {
-    for name in ["corpus", "test_corpus"] {
-        let path = p.text(name);
-        if std::fs::metadata(path)
-            .map(|m| m.is_file())
-            .unwrap_or(false)
-        {
-            continue;
+impl RowNames {
+    fn new() -> Self {
+        Self {
+            test_perplexity: Name::new(TEST_PERPLEXITY),
+            support: Name::new(SUPPORT),
+            mean: Name::new(SAMPLE_PPL_MEAN),
+            median: Name::new(SAMPLE_PPL_MEDIAN),
+            bins: SAMPLE_PPL_BINS.map(Name::new),
+            extinct_fraction: Name::new(EXTINCT_FRACTION),
+            extinct_at_mean: Name::new(EXTINCT_AT_MEAN),
         }
-        return Err(ParamError::conflict(
-            name,
-            format!("cannot read corpus file `{path}`; give a readable text file"),
-        ));
     }
-    Ok(())
+
+    /// The rows of one chain, in canonical order: per step, the histogram bins, the mean and
+    /// the median of the text it wrote, its support and its test perplexity; then the
+    /// time-to-forget rows by count.
+    fn push(&self, obs: &Observation, series: Name, forget: Name, rows: &mut Rows) {
+        for (g, &support) in obs.support.iter().enumerate() {
+            let step = g as u64;
+            if let Some(w) = obs.written.get(g) {
+                for (&bin, &h) in self.bins.iter().zip(&w.histogram) {
+                    rows.push(series, step, bin, h);
+                }
+                rows.push(series, step, self.mean, w.mean);
+                rows.push(series, step, self.median, w.median);
+            }
+            rows.push(series, step, self.support, support as f64);
+            if let Some(&ppl) = g.checked_sub(1).and_then(|i| obs.test_perplexity.get(i)) {
+                rows.push(series, step, self.test_perplexity, ppl);
+            }
+        }
+        for f in &obs.forget {
+            rows.push(forget, f.count, self.extinct_at_mean, f.extinct_at_mean);
+            rows.push(forget, f.count, self.extinct_fraction, f.extinct_fraction);
+        }
+    }
 }
 
-/// Runs every setting's replicates.
-pub fn run(p: &Params, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentError> {
-    let corpus = Arc::new(load(p).map_err(|e| ExperimentError::Input(e.to_string()))?);
-    let fam = family(p, corpus.clone());
-    let mut records = Vec::new();
-    for (series, policy) in settings(p) {
-        let cfg = ChainConfig {
-            generations: p.int("generations") as u64,
-            samples: corpus.train.len(),
-            schedule: Schedule::Constant,
-            policy,
-            finite: true,
-        };
-        records.extend(
-            ctx.replicates(series, p.int("replicates") as u64, |r, rng| {
-                run_one(&fam, &cfg, series, r, rng)
-            }),
+/// `lm-chain`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LmChain;
+
+impl Experiment for LmChain {
+    type Config = LmConfig;
+
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn title(&self) -> &'static str {
+        "An n-gram language model retrained on its own text (Nature Fig. 1b/1c analogue)"
+    }
+    fn about(&self) -> &'static str {
+        "Step 0 is the real corpus; step g >= 1 is the model trained on the text of step g-1 (step 1 is trained on real text). Each generation writes as many blocks as the original, continuing each original block (the prompt) by `block` tokens. Series `none` (no original data) and `preserve` (a fraction of original blocks mixed in). Metrics: test_perplexity (real test split), support (distinct words in the training data), sample_ppl_mean / sample_ppl_median / sample_ppl_bin_XX (per-block perplexity of the data written by generation `step`, under the step-1 model; 40 log bins over [1, 1e4]); series `*-forget`: step = original count c, extinct_fraction and extinct_at_mean (survivors count as generations+1). With beam decoding and setting none every run is identical: beam search is deterministic."
+    }
+    fn params(&self) -> Vec<ParamSpec> {
+        params()
+    }
+    fn configure(&self, p: &Params) -> Result<LmConfig, ParamError> {
+        LmConfig::from_params(p)
+    }
+    fn work(&self, cfg: &LmConfig) -> u64 {
+        cfg.replicates * cfg.arms.len() as u64
+    }
+    fn cost(&self, cfg: &LmConfig) -> Cost {
+        let n = cfg.generations as f64;
+        let chains = (cfg.replicates * cfg.arms.len() as u64) as f64;
+        // Per chain: support at every step, test perplexity and the written text's 42
+        // statistics at every generation, two time-to-forget rows per original count.
+        let per_chain =
+            (n + 1.0) + n * (1.0 + 2.0 + HIST_BINS as f64) + 2.0 * cfg.forget_counts() as f64;
+        let c = cfg.corpus();
+        let train = c.train.iter().map(Vec::len).sum::<usize>() as f64;
+        let test = c.test.iter().map(Vec::len).sum::<usize>() as f64;
+        // The corpora once (token ids; each word twice in the vocabulary, about 64 bytes).
+        let corpus = 4.0 * (train + test) + 64.0 * 2.0 * c.vocab.len() as f64 + 8.0 * train;
+        // Per running chain: about three models alive (the step-1 model, the newest, the one
+        // being fitted), each at most `order` levels of one (context, word) pair per training
+        // token (about 24 bytes a pair with the context table; fewer pairs are distinct) plus
+        // its training blocks, and the fit's scratch occurrence lists (16 bytes a pair, twice
+        // under Kneser–Ney). An upper estimate: a 3-generation chain on the whole WikiText-2
+        // validation split measured about 35 MB against 69 MB here.
+        let order = cfg.family.order as f64;
+        let chain = 3.0 * (order * train * 24.0 + 4.0 * train) + order * train * 32.0;
+        let running = (rayon::current_num_threads() as f64).min(cfg.replicates as f64);
+        Cost {
+            records: chains * per_chain,
+            memory: corpus + running * chain,
+        }
+    }
+    fn run(&self, cfg: &LmConfig, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentError> {
+        let names = RowNames::new();
+        for arm in &cfg.arms {
+            let chain = cfg.chain(arm);
+            let (series, forget) = (Name::new(arm.series), Name::new(arm.forget));
+            ctx.replicates(arm.series, cfg.replicates, |_, rng, rows| {
+                let obs = observe(&cfg.family, &chain, rng)?;
+                names.push(&obs, series, forget, rows);
+                Ok::<(), ChainError>(())
+            })?;
+        }
+        Ok(RunOutput::default())
+    }
+    fn figure(
+        &self,
+        _: &LmConfig,
+        run: &RunView<'_>,
+    ) -> Option<Result<Box<dyn Drawing>, FigureError>> {
+        Some(Ok(Box::new(crate::figures::run_figure(run))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use collapse_core::DynExperiment;
+
+    #[test]
+    fn the_corpus_help_names_every_built_in_corpus() {
+        let specs = params();
+        let help = specs.iter().find(|s| s.name == "corpus").unwrap().help;
+        for t in collapse_data::TEXTS {
+            assert!(help.contains(t.name), "{} missing from: {help}", t.name);
+        }
+    }
+
+    #[test]
+    fn unreadable_or_small_corpora_are_refused_before_any_work() {
+        let x = DynExperiment::new(LmChain);
+        let set = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        let e = x
+            .resolve(None, &set("corpus", "no/such/file.txt"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("parameter `corpus`: cannot read corpus file `no/such/file.txt`"),
+            "{e}"
         );
+        let e = x
+            .resolve(None, &set("max_tokens", "10"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`corpus`") && e.contains("one block"), "{e}");
+        let c = x.resolve(None, &set("corpus", "tiny-shakespeare")).unwrap();
+        assert_eq!(c.params().text("corpus"), "tiny-shakespeare");
+        // The configuration holds the corpus loaded once.
+        let cfg = c.config::<LmConfig>().unwrap();
+        assert_eq!(cfg.corpus().vocab.word(0), crate::corpus::UNK);
+        assert!(cfg.corpus().train.len() > 1000);
     }
-    Ok(RunOutput {
-        records,
-        theory: Vec::new(),
-        report: None,
-    })
-}
 
-/// The experiment.
-pub fn experiment() -> Experiment {
-    Experiment {
-        id: ID,
-        title: "An n-gram language model retrained on its own text (Nature Fig. 1b/1c analogue)",
-        about: "Step 0 is the real corpus; step g >= 1 is the model trained on the text of step g-1 (step 1 is trained on real text). Each generation writes as many blocks as the original, continuing each original block (the prompt) by `block` tokens. Series `none` (no original data) and `preserve` (a fraction of original blocks mixed in). Metrics: test_perplexity (real test split), support (distinct words in the training data), sample_ppl_mean / sample_ppl_median / sample_ppl_bin_XX (per-block perplexity of the data written by generation `step`, under the step-1 model; 40 log bins over [1, 1e4]); series `*-forget`: step = original count c, extinct_fraction and extinct_at_mean (survivors count as generations+1). With beam decoding and setting none every run is identical: beam search is deterministic.",
-        params: params(),
-        validate,
-        work: |p| p.int("replicates") as u64 * if p.text("setting") == "both" { 2 } else { 1 },
-        run,
+    #[test]
+    fn a_chain_emits_its_rows_in_canonical_order() {
+        let x = DynExperiment::new(LmChain);
+        let c = x
+            .configure_with(&[("generations", "3"), ("max_tokens", "3000")])
+            .unwrap();
+        let cfg = c.config::<LmConfig>().unwrap();
+        let names = RowNames::new();
+        for arm in &cfg.arms {
+            let mut rng = collapse_core::rng::stream(1, ID, 0);
+            let obs = observe(&cfg.family, &cfg.chain(arm), &mut rng).unwrap();
+            let mut rows = Rows::new(0);
+            names.push(
+                &obs,
+                Name::new(arm.series),
+                Name::new(arm.forget),
+                &mut rows,
+            );
+            let r = rows.as_slice();
+            assert!(r.windows(2).all(|w| w[0].precedes(&w[1])), "{}", arm.series);
+            assert!(r.iter().any(|x| x.metric == TEST_PERPLEXITY));
+            assert!(r.iter().any(|x| x.metric == EXTINCT_FRACTION));
+        }
+    }
+
+    #[test]
+    fn the_cost_counts_the_records_exactly() {
+        let x = DynExperiment::new(LmChain);
+        let c = x
+            .configure_with(&[
+                ("generations", "2"),
+                ("replicates", "2"),
+                ("max_tokens", "3000"),
+            ])
+            .unwrap();
+        let run = c.collect(1).unwrap();
+        assert_eq!(c.cost().records, run.records.len() as f64);
+        assert_eq!(c.work(), 4);
     }
 }

@@ -3,17 +3,32 @@
 //! Language-model collapse on real text (Shumailov et al., Nature 2024, Fig. 1b/1c), with a
 //! word-level n-gram model (interpolated Kneser–Ney or add-k, order 2 to 4) in place of
 //! OPT-125m: each generation is trained on text written by the previous one, prompted with the
-//! original training blocks, through the core loop ([`experiment::LmFamily`] implements
-//! `collapse_core::Family`).
+//! original training blocks, through the core loop ([`family::LmFamily`] implements
+//! `collapse_core::Family`). The corpora are WikiText-2's splits, embedded through
+//! `collapse-data`, or any text file.
+//!
+//! - [`corpus`] holds the corpora (by name or path), their vocabulary and blocks;
+//! - [`ngram`] holds the n-gram models, exact sampling and beam search;
+//! - [`family`] holds the family of the core loop (fit on blocks, continue every prompt);
+//! - [`simulation`] holds one chain and what is measured of it;
+//! - [`names`] holds the series and metric names of the records;
+//! - [`experiment`] holds `lm-chain`;
+//! - [`checks`] holds the `lm.…` checks;
+//! - [`figures`] holds the family's figures.
 
 pub mod checks;
 pub mod corpus;
 pub mod experiment;
+pub mod family;
+pub mod figures;
+pub mod names;
 pub mod ngram;
+pub mod simulation;
 
-/// The family's experiments.
-pub fn experiments() -> Vec<collapse_core::Experiment> {
-    vec![experiment::experiment()]
+/// The family's experiments, checks and figures.
+pub fn catalog() -> collapse_core::Catalog {
+    collapse_core::Catalog::new("lm")
+        .experiment(experiment::LmChain)
+        .checks(checks::checks())
+        .figures(figures::figures())
 }
-
-pub use checks::checks;

@@ -1,13 +1,13 @@
 //! The family's registered checks (`regression.…`).
 
-use crate::experiments::IteratedSetup;
+use crate::experiments::iterated::IteratedSetup;
 use crate::iterated::{Design, inverse_squares, ols_iterated, ridge_iterated};
 use crate::mc;
-use crate::mixing;
+use crate::mixing::simulation::{iterative_draw, reused_draw, reused_literal, weighted_draw};
+use crate::mixing::theory as mixing_theory;
 use crate::tails::{ChainSampler, CountLaw, Tail, Zipf};
 use crate::theory::{MixProblem, Spectrum, corollary1, equivalent, rp_ridgeless_isotropic};
-use collapse_core::check::monte_carlo;
-use collapse_core::{Budget, Check, Outcome, Relation};
+use collapse_core::{Check, CheckContext, Outcome, Relation};
 use rand::RngExt;
 
 /// The finite-size allowance of a deterministic equivalent: relative corrections are $O(1/n)$
@@ -31,13 +31,13 @@ enum Part {
     Zeta,
 }
 
-fn de_vs_mc(id: &str, p: &MixProblem, part: Part, reps: u64) -> Outcome {
+fn de_vs_mc(c: &CheckContext, p: &MixProblem, part: Part, reps: u64) -> Outcome {
     let e = equivalent(p);
     let predicted = match part {
         Part::Total => e.total(),
         Part::Zeta => e.zeta,
     };
-    let (m, se) = monte_carlo(id, reps, |rng| {
+    let (m, se) = c.monte_carlo(reps, |rng| {
         let (x, s) = mc::draw_design(p, rng);
         let r = mc::estimator_map(p, x.as_ref(), s.as_ref().map(|s| s.as_ref()));
         let (b, v, z) = mc::exact_parts(p, x.as_ref(), r.as_ref());
@@ -94,47 +94,23 @@ pub fn fresh_setting() -> MixProblem {
     )
 }
 
-fn ridge_equivalent(b: Budget) -> Outcome {
-    de_vs_mc(
-        "regression.ridge-equivalent",
-        &ridge_setting(),
-        Part::Total,
-        b.pick(48, 150),
-    )
+fn ridge_equivalent(c: &CheckContext) -> Outcome {
+    de_vs_mc(c, &ridge_setting(), Part::Total, c.pick(48, 150))
 }
-fn ridge_zeta_over(b: Budget) -> Outcome {
-    de_vs_mc(
-        "regression.ridge-zeta-overparameterised",
-        &ridge_over_setting(),
-        Part::Zeta,
-        b.pick(48, 150),
-    )
+fn ridge_zeta_over(c: &CheckContext) -> Outcome {
+    de_vs_mc(c, &ridge_over_setting(), Part::Zeta, c.pick(48, 150))
 }
-fn rp_under(b: Budget) -> Outcome {
-    de_vs_mc(
-        "regression.rp-equivalent-under",
-        &rp_under_setting(),
-        Part::Total,
-        b.pick(48, 150),
-    )
+fn rp_under(c: &CheckContext) -> Outcome {
+    de_vs_mc(c, &rp_under_setting(), Part::Total, c.pick(48, 150))
 }
-fn rp_over(b: Budget) -> Outcome {
-    de_vs_mc(
-        "regression.rp-equivalent-over",
-        &rp_over_setting(),
-        Part::Total,
-        b.pick(48, 150),
-    )
+fn rp_over(c: &CheckContext) -> Outcome {
+    de_vs_mc(c, &rp_over_setting(), Part::Total, c.pick(48, 150))
 }
 
-fn fresh_test_error(b: Budget) -> Outcome {
+fn fresh_test_error(c: &CheckContext) -> Outcome {
     let p = fresh_setting();
     let predicted = equivalent(&p).total();
-    let (m, se) = monte_carlo(
-        "regression.test-error-fresh-data",
-        b.pick(600, 1800),
-        |rng| mc::draw(&p, 200, rng).test_error,
-    );
+    let (m, se) = c.monte_carlo(c.pick(600, 1800), |rng| mc::draw(&p, 200, rng).test_error);
     Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(&p, predicted))
 }
 
@@ -147,7 +123,7 @@ pub fn corollary_pair() -> (f64, f64) {
     )
 }
 
-fn corollary(_: Budget) -> Outcome {
+fn corollary(_: &CheckContext) -> Outcome {
     let (c, t) = corollary_pair();
     Outcome::exact(c, t, 1e-7)
 }
@@ -180,7 +156,7 @@ pub fn rp_closed_pair() -> (f64, f64, f64) {
     worst
 }
 
-fn rp_closed(_: Budget) -> Outcome {
+fn rp_closed(_: &CheckContext) -> Outcome {
     let (c, t, _) = rp_closed_pair();
     Outcome::exact(c, t, 1e-6)
 }
@@ -190,12 +166,12 @@ pub fn floor_setting() -> MixProblem {
     MixProblem::standard(Spectrum::power(10, 1.0), 20_000, 0.2, 1.0, 1.0, 1e-9, None)
 }
 
-fn floor(b: Budget) -> Outcome {
+fn floor(c: &CheckContext) -> Outcome {
     let p = floor_setting();
     let p2 = p.p2();
     let phi = p.spec.dim() as f64 / p.n as f64;
     let predicted = p2 * p2 * 1.0;
-    let (m, se) = monte_carlo("regression.strong-collapse-floor", b.pick(80, 240), |rng| {
+    let (m, se) = c.monte_carlo(c.pick(80, 240), |rng| {
         let (x, _) = mc::draw_design(&p, rng);
         let r = mc::estimator_map(&p, x.as_ref(), None);
         mc::exact_parts(&p, x.as_ref(), r.as_ref()).2
@@ -219,35 +195,31 @@ pub fn iterated_setting(accumulate: bool, design: Design, generations: u64) -> I
     }
 }
 
-fn iterated_ols(b: Budget) -> Outcome {
+/// One chain of `s`: (generator error, downstream test error) per generation.
+fn chain(s: &IteratedSetup, rng: &mut collapse_core::Rng) -> Vec<(f64, f64)> {
+    s.run_one(rng)
+        .expect("replace and accumulate chains always run")
+}
+
+fn iterated_ols(c: &CheckContext) -> Outcome {
     let s = iterated_setting(false, Design::Fresh, 6);
     let predicted = ols_iterated(8, 30, 20, 0.8, 1.3, 6, false);
-    let (m, se) = monte_carlo("regression.iterated-ols-exact", b.pick(3000, 9000), |rng| {
-        s.run_one(rng)[6].1
-    });
+    let (m, se) = c.monte_carlo(c.pick(3000, 9000), |rng| chain(&s, rng)[6].1);
     Outcome::monte_carlo(predicted, m, se)
 }
 
-fn accumulate_fixed(b: Budget) -> Outcome {
+fn accumulate_fixed(c: &CheckContext) -> Outcome {
     let s = iterated_setting(true, Design::Fixed, 6);
     let predicted = 1.3f64.powi(2) * 8.0 / (20.0 - 9.0) * inverse_squares(6);
-    let (m, se) = monte_carlo(
-        "regression.accumulate-fixed-design",
-        b.pick(3000, 9000),
-        |rng| s.run_one(rng)[6].0,
-    );
+    let (m, se) = c.monte_carlo(c.pick(3000, 9000), |rng| chain(&s, rng)[6].0);
     Outcome::monte_carlo(predicted, m, se)
 }
 
-fn accumulate_bound(b: Budget) -> Outcome {
+fn accumulate_bound(c: &CheckContext) -> Outcome {
     let g = 40;
     let s = iterated_setting(true, Design::Fresh, g);
     let predicted = 1.3f64.powi(2) * 8.0 / (20.0 - 9.0) * std::f64::consts::PI.powi(2) / 6.0;
-    let (m, se) = monte_carlo(
-        "regression.accumulate-pi2-bound",
-        b.pick(500, 1500),
-        |rng| s.run_one(rng)[g as usize].0,
-    );
+    let (m, se) = c.monte_carlo(c.pick(500, 1500), |rng| chain(&s, rng)[g as usize].0);
     Outcome::monte_carlo(predicted, m, se).bound(Relation::AtMost)
 }
 
@@ -266,16 +238,12 @@ pub fn iterated_ridge_setting() -> IteratedSetup {
     }
 }
 
-fn iterated_ridge(b: Budget) -> Outcome {
+fn iterated_ridge(c: &CheckContext) -> Outcome {
     let s = iterated_ridge_setting();
     let predicted = ridge_iterated(
         &s.spec, 1.0, s.t, s.t0, s.sigma, s.sigma0, s.lambda, 4, false,
     );
-    let (m, se) = monte_carlo(
-        "regression.iterated-ridge-equivalent",
-        b.pick(1500, 4500),
-        |rng| s.run_one(rng)[4].1,
-    );
+    let (m, se) = c.monte_carlo(c.pick(1500, 4500), |rng| chain(&s, rng)[4].1);
     // Finite-size allowance as for the mixing equivalents: 2/min(T, T − d).
     Outcome::monte_carlo(predicted, m, se).with_allowance(2.0 * predicted / 40.0)
 }
@@ -285,12 +253,10 @@ pub fn tails_cut() -> Zipf {
     Zipf::new(20_000, 1.5, Tail::Cut(200))
 }
 
-fn tails_memorisation(b: Budget) -> Outcome {
+fn tails_memorisation(c: &CheckContext) -> Outcome {
     let z = tails_cut();
     let t = 3000;
-    let (m, se) = monte_carlo("regression.tails-memorisation", b.pick(400, 2000), |rng| {
-        z.simulate(t, rng)
-    });
+    let (m, se) = c.monte_carlo(c.pick(400, 2000), |rng| z.simulate(t, rng));
     Outcome::monte_carlo(z.expected_error(t as f64), m, se)
 }
 
@@ -304,7 +270,7 @@ pub fn narrowed() -> Zipf {
     Zipf::new(2_000_000, 2.0, Tail::Narrowed(3.0))
 }
 
-fn tails_exponent(_: Budget) -> Outcome {
+fn tails_exponent(_: &CheckContext) -> Outcome {
     let z = narrowed();
     let e1 = local_exponent(&z, 1e5);
     let e0 = local_exponent(&z, 1e4);
@@ -313,7 +279,7 @@ fn tails_exponent(_: Budget) -> Outcome {
     Outcome::exact(z.exponent(), e1, 0.0).with_allowance((e1 - e0).abs())
 }
 
-fn tails_plateau(_: Budget) -> Outcome {
+fn tails_plateau(_: &CheckContext) -> Outcome {
     let z = tails_cut();
     let beta: f64 = 1.5;
     let k: f64 = 200.0;
@@ -331,36 +297,28 @@ fn tails_plateau(_: Budget) -> Outcome {
 /// c² = 1, σ = 1, least squares.
 pub fn mixing_weighted_setting() -> (MixProblem, f64) {
     (
-        mixing::problem(Spectrum::isotropic(20), 2000, 0.5, 1.0, 1.0),
+        mixing_theory::problem(Spectrum::isotropic(20), 2000, 0.5, 1.0, 1.0),
         0.25,
     )
 }
 
-fn mixing_weighted_floor(b: Budget) -> Outcome {
+fn mixing_weighted_floor(c: &CheckContext) -> Outcome {
     let (p, alpha) = mixing_weighted_setting();
     let phi = p.spec.dim() as f64 / p.n as f64;
-    let predicted = mixing::weighted_equivalent(phi, p.p2(), alpha, 1.0, 1.0, 1.0).zeta;
-    let (m, se) = monte_carlo(
-        "regression.mixing-weighted-floor",
-        b.pick(100, 400),
-        |rng| mixing::weighted_draw(&p, alpha, rng).1,
-    );
+    let predicted = mixing_theory::weighted_equivalent(phi, p.p2(), alpha, 1.0, 1.0, 1.0).zeta;
+    let (m, se) = c.monte_carlo(c.pick(100, 400), |rng| weighted_draw(&p, alpha, rng).1);
     Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(&p, predicted))
 }
 
 /// Setting of `regression.mixing-ols-shift-exact`: Σ = diag(1/i), d = 30, n = 50, p2 = 0.4.
 pub fn mixing_shift_setting() -> MixProblem {
-    mixing::problem(Spectrum::power(30, 1.0), 50, 0.4, 1.0, 1.0)
+    mixing_theory::problem(Spectrum::power(30, 1.0), 50, 0.4, 1.0, 1.0)
 }
 
-fn mixing_shift_exact(b: Budget) -> Outcome {
+fn mixing_shift_exact(c: &CheckContext) -> Outcome {
     let p = mixing_shift_setting();
-    let predicted = mixing::ols_shift_factor(p.n, p.n2, p.spec.dim());
-    let (m, se) = monte_carlo(
-        "regression.mixing-ols-shift-exact",
-        b.pick(400, 2000),
-        |rng| mixing::weighted_draw(&p, p.p2(), rng).1,
-    );
+    let predicted = mixing_theory::ols_shift_factor(p.n, p.n2, p.spec.dim());
+    let (m, se) = c.monte_carlo(c.pick(400, 2000), |rng| weighted_draw(&p, p.p2(), rng).1);
     Outcome::monte_carlo(predicted, m, se)
 }
 
@@ -368,58 +326,50 @@ fn mixing_shift_exact(b: Budget) -> Outcome {
 /// c² = 1, σ = 1, three rounds.
 pub fn mixing_iterative_setting() -> (MixProblem, u32) {
     (
-        mixing::problem(Spectrum::power(30, 1.0), 120, 0.5, 1.0, 1.0),
+        mixing_theory::problem(Spectrum::power(30, 1.0), 120, 0.5, 1.0, 1.0),
         3,
     )
 }
 
-fn mixing_iterative(b: Budget) -> Outcome {
+fn mixing_iterative(c: &CheckContext) -> Outcome {
     let (p, t) = mixing_iterative_setting();
-    let predicted = mixing::iterative_exact(p.n, p.n2, p.spec.dim(), 1.0, 1.0, t);
-    let (m, se) = monte_carlo(
-        "regression.mixing-iterative-exact",
-        b.pick(800, 3000),
-        |rng| mixing::iterative_draw(&p, t as usize, rng)[t as usize - 1],
-    );
+    let predicted = mixing_theory::iterative_exact(p.n, p.n2, p.spec.dim(), 1.0, 1.0, t);
+    let (m, se) = c.monte_carlo(c.pick(800, 3000), |rng| {
+        iterative_draw(&p, t as usize, rng)[t as usize - 1]
+    });
     Outcome::monte_carlo(predicted, m, se)
 }
 
 /// Setting of `regression.mixing-reused-limit`: Σ = diag(1/i), d = 20, n = 200, p2 = 0.5,
 /// c² = 1, σ = 1.
 pub fn mixing_reused_limit_setting() -> MixProblem {
-    mixing::problem(Spectrum::power(20, 1.0), 200, 0.5, 1.0, 1.0)
+    mixing_theory::problem(Spectrum::power(20, 1.0), 200, 0.5, 1.0, 1.0)
 }
 
 /// The allowance of `regression.mixing-reused-limit`: the deterministic-equivalent part
 /// (σ²/2)τ of the prediction, times 2/(n1 − d).
 pub fn mixing_reused_limit_allowance(p: &MixProblem) -> f64 {
     let d = p.spec.dim();
-    0.5 * mixing::reused_tau(p.n, p.n2, d) * 2.0 / (p.n - p.n2 - d) as f64
+    0.5 * mixing_theory::reused_tau(p.n, p.n2, d) * 2.0 / (p.n - p.n2 - d) as f64
 }
 
-fn mixing_reused_limit(b: Budget) -> Outcome {
+fn mixing_reused_limit(c: &CheckContext) -> Outcome {
     let p = mixing_reused_limit_setting();
-    let predicted = mixing::reused_limit(p.n, p.n2, p.spec.dim(), 1.0);
-    let (m, se) = monte_carlo("regression.mixing-reused-limit", b.pick(400, 4000), |rng| {
-        mixing::reused_draw(&p, 1, rng).1
-    });
+    let predicted = mixing_theory::reused_limit(p.n, p.n2, p.spec.dim(), 1.0);
+    let (m, se) = c.monte_carlo(c.pick(400, 4000), |rng| reused_draw(&p, 1, rng).1);
     Outcome::monte_carlo(predicted, m, se).with_allowance(mixing_reused_limit_allowance(&p))
 }
 
 /// Setting of `regression.mixing-reused-two-rounds`: Σ = diag(1/i), d = 20, n = 100, p2 = 0.5,
 /// c² = 0 (perfect synthetic labels), σ = 1, t = 2.
 pub fn mixing_reused_rounds_setting() -> MixProblem {
-    mixing::problem(Spectrum::power(20, 1.0), 100, 0.5, 0.0, 1.0)
+    mixing_theory::problem(Spectrum::power(20, 1.0), 100, 0.5, 0.0, 1.0)
 }
 
-fn mixing_reused_rounds(b: Budget) -> Outcome {
+fn mixing_reused_rounds(c: &CheckContext) -> Outcome {
     let p = mixing_reused_rounds_setting();
-    let predicted = mixing::reused_two_rounds_noise(p.n, p.n2, p.spec.dim(), 1.0);
-    let (m, se) = monte_carlo(
-        "regression.mixing-reused-two-rounds",
-        b.pick(4000, 40_000),
-        |rng| mixing::reused_literal(&p, 2, rng),
-    );
+    let predicted = mixing_theory::reused_two_rounds_noise(p.n, p.n2, p.spec.dim(), 1.0);
+    let (m, se) = c.monte_carlo(c.pick(4000, 40_000), |rng| reused_literal(&p, 2, rng));
     Outcome::monte_carlo(predicted, m, se)
 }
 
@@ -451,14 +401,12 @@ pub fn simulate_tails_mixing(
     clean.unseen_mass(&seen)
 }
 
-fn tails_mixing(b: Budget) -> Outcome {
+fn tails_mixing(c: &CheckContext) -> Outcome {
     let (clean, cut, pi, t) = tails_mixing_setting();
     let mixed = Zipf::new(10_000, 2.0, Tail::Mixed { k: 30, pi });
-    let (m, se) = monte_carlo(
-        "regression.tails-mixing-memorisation",
-        b.pick(800, 4000),
-        |rng| simulate_tails_mixing(&clean, &cut, pi, t, rng),
-    );
+    let (m, se) = c.monte_carlo(c.pick(800, 4000), |rng| {
+        simulate_tails_mixing(&clean, &cut, pi, t, rng)
+    });
     Outcome::monte_carlo(mixed.expected_error(t as f64), m, se)
 }
 
@@ -467,184 +415,180 @@ pub fn tails_generations_setting() -> (Zipf, usize) {
     (Zipf::new(20_000, 1.5, Tail::Clean), 400)
 }
 
-fn tails_generations_error(b: Budget) -> Outcome {
+fn tails_generations_error(c: &CheckContext) -> Outcome {
     let (z, t0) = tails_generations_setting();
     let (n, t) = (3, 2000.0);
     let chain = ChainSampler::new(&z.p);
-    let (m, se) = monte_carlo(
-        "regression.tails-generations-error",
-        b.pick(8000, 40000),
-        |rng| {
-            let g = chain.run(t0 as u64, n, rng);
-            chain.expected_error(&g, t)
-        },
-    );
+    let (m, se) = c.monte_carlo(c.pick(8000, 40000), |rng| {
+        let g = chain.run(t0 as u64, n, rng);
+        chain.expected_error(&g, t)
+    });
     Outcome::monte_carlo(CountLaw::after(&z.p, t0, n).expected_error(t), m, se)
 }
 
-fn tails_generations_lost(b: Budget) -> Outcome {
+fn tails_generations_lost(c: &CheckContext) -> Outcome {
     let (z, t0) = tails_generations_setting();
     let n = 8;
     let chain = ChainSampler::new(&z.p);
-    let (m, se) = monte_carlo(
-        "regression.tails-generations-lost-mass",
-        b.pick(8000, 40000),
-        |rng| chain.lost_mass(&chain.run(t0 as u64, n, rng)),
-    );
+    let (m, se) = c.monte_carlo(c.pick(8000, 40000), |rng| {
+        chain.lost_mass(&chain.run(t0 as u64, n, rng))
+    });
     Outcome::monte_carlo(CountLaw::after(&z.p, t0, n).lost_mass(), m, se)
 }
 
 /// All checks of the family.
 pub fn checks() -> Vec<Check> {
     vec![
-        Check {
-            id: "regression.ridge-equivalent",
-            statement: "Theorem 1 (bias + variance + ζ with κ from its fixed point) matches the Monte Carlo test error of ridge on a real+synthetic mix (d=150, n=250, Σ=diag(1/i), λ=0.05, p2=0.3, c²=0.5), within Z·SE plus a finite-size allowance 2/min(n,|n−d|) relative",
-            source: "Dohmatob et al., Strong Model Collapse (ICLR 2025), Theorem 1",
-            run: ridge_equivalent,
-        },
-        Check {
-            id: "regression.ridge-zeta-overparameterised",
-            statement: "Theorem 1's ζ matches the Monte Carlo ζ (exact over δ) above the interpolation threshold (d=200 > n=120, Σ=diag(1/i), λ=0.01, p2=0.3), within Z·SE plus 2/min(n,|n−d|) relative",
-            source: "Dohmatob et al., Strong Model Collapse (ICLR 2025), Theorem 1, Eq. 10",
-            run: ridge_zeta_over,
-        },
-        Check {
-            id: "regression.rp-equivalent-under",
-            statement: "The random-projection equivalent (nested fixed points for κ and θ, all terms) matches Monte Carlo over X and S below the threshold (d=120, n=200, m=80, Σ=diag(1/i), λ=0.01), within Z·SE plus 2/min(n,|n−d|,|n−m|) relative",
-            source: "Strong Model Collapse, Theorem 2 (equivalent derived in the notes §A2.2)",
-            run: rp_under,
-        },
-        Check {
-            id: "regression.rp-equivalent-over",
-            statement: "The random-projection equivalent matches Monte Carlo over X and S above both thresholds (d=150, n=100, m=250, Σ=I, λ=0.01), within Z·SE plus 2/min(n,|n−d|,|n−m|) relative",
-            source: "Strong Model Collapse, Theorem 2 (equivalent derived in the notes §A2.2)",
-            run: rp_over,
-        },
-        Check {
-            id: "regression.test-error-fresh-data",
-            statement: "The plain test error (w, δ, ε drawn, error on fresh points) of random-projection ridge matches the deterministic equivalent (d=60, n=100, m=40, σ=0.5, c²=1), within Z·SE plus the finite-size allowance",
-            source: "Strong Model Collapse, Theorem 2; test error on the real distribution (§2)",
-            run: fresh_test_error,
-        },
-        Check {
-            id: "regression.corollary1",
-            statement: "Corollary 1's closed form σ²φ/(1−φ) + (p2² + p2p1 φ/(1−φ))c² equals Theorem 1 as λ → 0 (λ = 1e-10, Σ = I, d = 250, n = 700) to 1e-7",
-            source: "Strong Model Collapse, Corollary 1 (Eq. 11)",
-            run: corollary,
-        },
-        Check {
-            id: "regression.rp-closed-forms",
-            statement: "The random-projection fixed-point equations at λ = 1e-11 reproduce the isotropic ridgeless closed forms in all three regimes (m < min(n,d); d ≤ m, d < n; m, d > n) to 1e-6",
-            source: "Strong Model Collapse §3.2–3.3 (closed forms derived in the notes §A2.2)",
-            run: rp_closed,
-        },
-        Check {
-            id: "regression.strong-collapse-floor",
-            statement: "Strong model collapse: with n = 2000 d, ridgeless ζ stays at the floor p2²c² (p2 = 0.2, c² = 1) instead of falling to 0 with the clean error; Monte Carlo within Z·SE plus the next term of Corollary 1 (p2p1c²φ/(1−φ)) times 1.5",
-            source: "Strong Model Collapse, Corollary 1 and Eq. 12",
-            run: floor,
-        },
-        Check {
-            id: "regression.iterated-ols-exact",
-            statement: "After n = 6 generations of least-squares generators (replace, fresh inputs), the downstream test error is exactly σ²d/(T−d−1) + n σ0² d/(T0−d−1) (d=8, T=30, T0=20, Σ=diag(1/i))",
-            source: "Dohmatob, Feng & Kempe, Model Collapse Demystified (NeurIPS 2024), Theorem (OLS)",
-            run: iterated_ols,
-        },
-        Check {
-            id: "regression.accumulate-fixed-design",
-            statement: "Accumulating data with a fixed design, the generator's error after n = 6 generations is exactly σ0² d/(T0−d−1) Σ_{i≤n} 1/i²",
-            source: "Gerstgrasser et al., Is Model Collapse Inevitable? (2024), linear regression theorem",
-            run: accumulate_fixed,
-        },
-        Check {
-            id: "regression.accumulate-pi2-bound",
-            statement: "Accumulating data (fresh inputs each generation), the generator's error after 40 generations stays below σ0² d/(T0−d−1) π²/6 (one-sided, Z·SE)",
-            source: "Gerstgrasser et al. (2024); Model Collapse Demystified",
-            run: accumulate_bound,
-        },
-        Check {
-            id: "regression.iterated-ridge-equivalent",
-            statement: "The ridge deterministic equivalent of iterated regression (clean bias + variance + n σ0² ρ) matches Monte Carlo (d=20, T=60, T0=45, λ=0.3, n=4, Σ=diag(1/i)) within Z·SE plus 2/(T−d) relative",
-            source: "Model Collapse Demystified, ridge theorem (equivalent derived in the notes §B3)",
-            run: iterated_ridge,
-        },
-        Check {
-            id: "regression.tails-memorisation",
-            statement: "A memorising learner trained on T = 3000 samples of a Zipf(1.5) law cut at rank 200 has expected test error Σ p_i (1 − q_i)^T",
-            source: "Dohmatob et al., A Tale of Tails (ICML 2024), §3 (infinite-memory model)",
-            run: tails_memorisation,
-        },
-        Check {
-            id: "regression.tails-narrowed-exponent",
-            statement: "Training on a narrowed tail (β' = 3 for data with β = 2) changes the scaling exponent from 1 − 1/β to (β−1)/β' = 1/3: local exponent of the exact error at T = 1e5..1e6, allowance = its drift over the previous decade",
-            source: "A Tale of Tails (ICML 2024), tail narrowing",
-            run: tails_exponent,
-        },
-        Check {
-            id: "regression.tails-cut-plateau",
-            statement: "Cutting the tail at rank k stalls the scaling law at the unreachable mass ≈ k^{-(β−1)}/((β−1)ζ(β)): exact expected error at T = 200000 (β = 1.5, k = 200, every head item seen), allowance = the k^{-β} Euler–Maclaurin term",
-            source: "A Tale of Tails (ICML 2024), tail cutting",
-            run: tails_plateau,
-        },
-        Check {
-            id: "regression.tails-mixing-memorisation",
-            statement: "Mixing a fraction π of clean data into tail-cut data (each sample clean with probability π) is training on q = (1−π) q_cut + π p: a learner simulated on that process (β = 2, N = 10000, k = 30, π = 0.1, T = 10000, past the cut's plateau) has expected error Σ p_i (1 − q_i)^T",
-            source: "A Tale of Tails (ICML 2024), mitigating collapse by data mixing",
-            run: tails_mixing,
-        },
-        Check {
-            id: "regression.tails-generations-error",
-            statement: "After n = 3 generations, each the empirical law of T0 = 400 draws from the previous one (generation 0 = Zipf(1.5) on 20000 items), a learner on T = 2000 draws has expected error Σ_x v_n(x)(1 − x/T0)^T, v_n the p-weighted law of the counts from the exact Wright–Fisher recursion; Monte Carlo over exactly drawn chains of Σ p_i (1 − q_{n,i})^T",
-            source: "A Tale of Tails (ICML 2024), model collapse over n generations (the resampling chain derived in proofs/regression.md §5)",
-            run: tails_generations_error,
-        },
-        Check {
-            id: "regression.tails-generations-lost-mass",
-            statement: "After n = 8 generations of T0 = 400 draws (Zipf(1.5), N = 20000) the expected test mass of the lost items, the error's limit as T → ∞, is v_n(0) = Σ_i p_i P(X_{n,i} = 0) from the exact Wright–Fisher recursion",
-            source: "A Tale of Tails (ICML 2024), model collapse over n generations (derived in proofs/regression.md §5)",
-            run: tails_generations_lost,
-        },
-        Check {
-            id: "regression.mixing-weighted-floor",
-            statement: "Weighted single-step mixing (weights (1−α)/p1 real, α/p2 synthetic; least squares, Σ = I, d = 20, n = 2000, p2 = 0.5, α = 0.25, c² = 1): the Monte Carlo ζ (exact over δ) matches the derived equivalent c²[α² + 2αmΣ_g p_gω_gc_g/(1+ω_gφm) + φ(m/S2)Σ_g p_gω_g²c_g²/(1+ω_gφm)²] ≈ α²c² + O(φ), within Z·SE plus 2/min(n,|n−d|) relative: the floor is α²c², not p2²α²c²",
-            source: "Strong Model Collapse, Sec. 5.1 (Corollary 2 as transcribed is refuted; equivalent derived in proofs/regression.md)",
-            run: mixing_weighted_floor,
-        },
-        Check {
-            id: "regression.mixing-ols-shift-exact",
-            statement: "Single-step mixing with least squares (d = 30, n = 50, n2 = 20, Σ = diag(1/i)): ζ/c² = E‖(XᵀX)⁻¹X2ᵀX2‖²_F/d equals exactly [(n−1)E trP² − E(trP)²]/(d(n−d−1)) with P the synthetic block of a Haar rank-d projection",
-            source: "Strong Model Collapse, Corollary 1 (exact finite-n form derived in proofs/regression.md)",
-            run: mixing_shift_exact,
-        },
-        Check {
-            id: "regression.mixing-iterative-exact",
-            statement: "Iterative mixing (fresh real and synthetic rows each round, synthetic labels from the previous least-squares model, ŵ0 = w + δ; d = 30, n = 120, p2 = 0.5, Σ = diag(1/i)): after t = 3 rounds the test error is exactly h^t c² + v(1−h^t)/(1−h), h the exact one-step ζ/c², v = σ²d/(n−d−1)",
-            source: "Strong Model Collapse, Sec. 5.2 (Corollary 3, Eq. 19: recursion derived in proofs/regression.md)",
-            run: mixing_iterative,
-        },
-        Check {
-            id: "regression.mixing-reused-limit",
-            statement: "Iterative mixing with the design and the real labels reused every round (fresh synthetic label noise; least squares, d = 20, n = 200, p2 = 0.5, σ = 1, Σ = diag(1/i)): the t → ∞ limit σ²tr G1⁻¹ + (σ²/2)tr[G1⁻¹ − (G1+2G2)⁻¹], averaged over designs, equals (3/2)σ²d/(n1−d−1) − (σ²/2)τ, τ the equivalent of tr(G1+2G2)⁻¹ (within Z·SE plus 2/(n1−d) of the τ term): above the real half alone σ²d/(n1−d−1) and the fresh-data limit",
-            source: "Strong Model Collapse, Sec. 5.2 and Fig. 10 (\"worse than training on the real half only\"; reused-data recursion derived in proofs/regression.md §6.3b)",
-            run: mixing_reused_limit,
-        },
-        Check {
-            id: "regression.mixing-reused-two-rounds",
-            statement: "Iterative mixing with reused design and real labels, run literally (least squares refitted on drawn noise; d = 20, n = 100, p2 = 0.5, c² = 0, σ = 1, Σ = diag(1/i)): after t = 2 rounds the expected test error is exactly σ²(d + 2dn2/n − E trP²)/(n−d−1), P the synthetic block of a Haar rank-d projection",
-            source: "Strong Model Collapse, Sec. 5.2 (reused-data recursion derived in proofs/regression.md §6.3b)",
-            run: mixing_reused_rounds,
-        },
+        Check::new(
+            "regression.ridge-equivalent",
+            "Theorem 1 (bias + variance + ζ with κ from its fixed point) matches the Monte Carlo test error of ridge on a real+synthetic mix (d=150, n=250, Σ=diag(1/i), λ=0.05, p2=0.3, c²=0.5), within Z·SE plus a finite-size allowance 2/min(n,|n−d|) relative",
+            "Dohmatob et al., Strong Model Collapse (ICLR 2025), Theorem 1",
+            ridge_equivalent,
+        ),
+        Check::new(
+            "regression.ridge-zeta-overparameterised",
+            "Theorem 1's ζ matches the Monte Carlo ζ (exact over δ) above the interpolation threshold (d=200 > n=120, Σ=diag(1/i), λ=0.01, p2=0.3), within Z·SE plus 2/min(n,|n−d|) relative",
+            "Dohmatob et al., Strong Model Collapse (ICLR 2025), Theorem 1, Eq. 10",
+            ridge_zeta_over,
+        ),
+        Check::new(
+            "regression.rp-equivalent-under",
+            "The random-projection equivalent (nested fixed points for κ and θ, all terms) matches Monte Carlo over X and S below the threshold (d=120, n=200, m=80, Σ=diag(1/i), λ=0.01), within Z·SE plus 2/min(n,|n−d|,|n−m|) relative",
+            "Strong Model Collapse, Theorem 2 (equivalent derived in the notes §A2.2)",
+            rp_under,
+        ),
+        Check::new(
+            "regression.rp-equivalent-over",
+            "The random-projection equivalent matches Monte Carlo over X and S above both thresholds (d=150, n=100, m=250, Σ=I, λ=0.01), within Z·SE plus 2/min(n,|n−d|,|n−m|) relative",
+            "Strong Model Collapse, Theorem 2 (equivalent derived in the notes §A2.2)",
+            rp_over,
+        ),
+        Check::new(
+            "regression.test-error-fresh-data",
+            "The plain test error (w, δ, ε drawn, error on fresh points) of random-projection ridge matches the deterministic equivalent (d=60, n=100, m=40, σ=0.5, c²=1), within Z·SE plus the finite-size allowance",
+            "Strong Model Collapse, Theorem 2; test error on the real distribution (§2)",
+            fresh_test_error,
+        ),
+        Check::new(
+            "regression.corollary1",
+            "Corollary 1's closed form σ²φ/(1−φ) + (p2² + p2p1 φ/(1−φ))c² equals Theorem 1 as λ → 0 (λ = 1e-10, Σ = I, d = 250, n = 700) to 1e-7",
+            "Strong Model Collapse, Corollary 1 (Eq. 11)",
+            corollary,
+        ),
+        Check::new(
+            "regression.rp-closed-forms",
+            "The random-projection fixed-point equations at λ = 1e-11 reproduce the isotropic ridgeless closed forms in all three regimes (m < min(n,d); d ≤ m, d < n; m, d > n) to 1e-6",
+            "Strong Model Collapse §3.2–3.3 (closed forms derived in the notes §A2.2)",
+            rp_closed,
+        ),
+        Check::new(
+            "regression.strong-collapse-floor",
+            "Strong model collapse: with n = 2000 d, ridgeless ζ stays at the floor p2²c² (p2 = 0.2, c² = 1) instead of falling to 0 with the clean error; Monte Carlo within Z·SE plus the next term of Corollary 1 (p2p1c²φ/(1−φ)) times 1.5",
+            "Strong Model Collapse, Corollary 1 and Eq. 12",
+            floor,
+        ),
+        Check::new(
+            "regression.iterated-ols-exact",
+            "After n = 6 generations of least-squares generators (replace, fresh inputs), the downstream test error is exactly σ²d/(T−d−1) + n σ0² d/(T0−d−1) (d=8, T=30, T0=20, Σ=diag(1/i))",
+            "Dohmatob, Feng & Kempe, Model Collapse Demystified (NeurIPS 2024), Theorem (OLS)",
+            iterated_ols,
+        ),
+        Check::new(
+            "regression.accumulate-fixed-design",
+            "Accumulating data with a fixed design, the generator's error after n = 6 generations is exactly σ0² d/(T0−d−1) Σ_{i≤n} 1/i²",
+            "Gerstgrasser et al., Is Model Collapse Inevitable? (2024), linear regression theorem",
+            accumulate_fixed,
+        ),
+        Check::new(
+            "regression.accumulate-pi2-bound",
+            "Accumulating data (fresh inputs each generation), the generator's error after 40 generations stays below σ0² d/(T0−d−1) π²/6 (one-sided, Z·SE)",
+            "Gerstgrasser et al. (2024); Model Collapse Demystified",
+            accumulate_bound,
+        ),
+        Check::new(
+            "regression.iterated-ridge-equivalent",
+            "The ridge deterministic equivalent of iterated regression (clean bias + variance + n σ0² ρ) matches Monte Carlo (d=20, T=60, T0=45, λ=0.3, n=4, Σ=diag(1/i)) within Z·SE plus 2/(T−d) relative",
+            "Model Collapse Demystified, ridge theorem (equivalent derived in the notes §B3)",
+            iterated_ridge,
+        ),
+        Check::new(
+            "regression.tails-memorisation",
+            "A memorising learner trained on T = 3000 samples of a Zipf(1.5) law cut at rank 200 has expected test error Σ p_i (1 − q_i)^T",
+            "Dohmatob et al., A Tale of Tails (ICML 2024), §3 (infinite-memory model)",
+            tails_memorisation,
+        ),
+        Check::new(
+            "regression.tails-narrowed-exponent",
+            "Training on a narrowed tail (β' = 3 for data with β = 2) changes the scaling exponent from 1 − 1/β to (β−1)/β' = 1/3: local exponent of the exact error at T = 1e5..1e6, allowance = its drift over the previous decade",
+            "A Tale of Tails (ICML 2024), tail narrowing",
+            tails_exponent,
+        ),
+        Check::new(
+            "regression.tails-cut-plateau",
+            "Cutting the tail at rank k stalls the scaling law at the unreachable mass ≈ k^{-(β−1)}/((β−1)ζ(β)): exact expected error at T = 200000 (β = 1.5, k = 200, every head item seen), allowance = the k^{-β} Euler–Maclaurin term",
+            "A Tale of Tails (ICML 2024), tail cutting",
+            tails_plateau,
+        ),
+        Check::new(
+            "regression.tails-mixing-memorisation",
+            "Mixing a fraction π of clean data into tail-cut data (each sample clean with probability π) is training on q = (1−π) q_cut + π p: a learner simulated on that process (β = 2, N = 10000, k = 30, π = 0.1, T = 10000, past the cut's plateau) has expected error Σ p_i (1 − q_i)^T",
+            "A Tale of Tails (ICML 2024), mitigating collapse by data mixing",
+            tails_mixing,
+        ),
+        Check::new(
+            "regression.tails-generations-error",
+            "After n = 3 generations, each the empirical law of T0 = 400 draws from the previous one (generation 0 = Zipf(1.5) on 20000 items), a learner on T = 2000 draws has expected error Σ_x v_n(x)(1 − x/T0)^T, v_n the p-weighted law of the counts from the exact Wright–Fisher recursion; Monte Carlo over exactly drawn chains of Σ p_i (1 − q_{n,i})^T",
+            "A Tale of Tails (ICML 2024), model collapse over n generations (the resampling chain derived in proofs/regression.md §5)",
+            tails_generations_error,
+        ),
+        Check::new(
+            "regression.tails-generations-lost-mass",
+            "After n = 8 generations of T0 = 400 draws (Zipf(1.5), N = 20000) the expected test mass of the lost items, the error's limit as T → ∞, is v_n(0) = Σ_i p_i P(X_{n,i} = 0) from the exact Wright–Fisher recursion",
+            "A Tale of Tails (ICML 2024), model collapse over n generations (derived in proofs/regression.md §5)",
+            tails_generations_lost,
+        ),
+        Check::new(
+            "regression.mixing-weighted-floor",
+            "Weighted single-step mixing (weights (1−α)/p1 real, α/p2 synthetic; least squares, Σ = I, d = 20, n = 2000, p2 = 0.5, α = 0.25, c² = 1): the Monte Carlo ζ (exact over δ) matches the derived equivalent c²[α² + 2αmΣ_g p_gω_gc_g/(1+ω_gφm) + φ(m/S2)Σ_g p_gω_g²c_g²/(1+ω_gφm)²] ≈ α²c² + O(φ), within Z·SE plus 2/min(n,|n−d|) relative: the floor is α²c², not p2²α²c²",
+            "Strong Model Collapse, Sec. 5.1 (Corollary 2 as transcribed is refuted; equivalent derived in proofs/regression.md)",
+            mixing_weighted_floor,
+        ),
+        Check::new(
+            "regression.mixing-ols-shift-exact",
+            "Single-step mixing with least squares (d = 30, n = 50, n2 = 20, Σ = diag(1/i)): ζ/c² = E‖(XᵀX)⁻¹X2ᵀX2‖²_F/d equals exactly [(n−1)E trP² − E(trP)²]/(d(n−d−1)) with P the synthetic block of a Haar rank-d projection",
+            "Strong Model Collapse, Corollary 1 (exact finite-n form derived in proofs/regression.md)",
+            mixing_shift_exact,
+        ),
+        Check::new(
+            "regression.mixing-iterative-exact",
+            "Iterative mixing (fresh real and synthetic rows each round, synthetic labels from the previous least-squares model, ŵ0 = w + δ; d = 30, n = 120, p2 = 0.5, Σ = diag(1/i)): after t = 3 rounds the test error is exactly h^t c² + v(1−h^t)/(1−h), h the exact one-step ζ/c², v = σ²d/(n−d−1)",
+            "Strong Model Collapse, Sec. 5.2 (Corollary 3, Eq. 19: recursion derived in proofs/regression.md)",
+            mixing_iterative,
+        ),
+        Check::new(
+            "regression.mixing-reused-limit",
+            "Iterative mixing with the design and the real labels reused every round (fresh synthetic label noise; least squares, d = 20, n = 200, p2 = 0.5, σ = 1, Σ = diag(1/i)): the t → ∞ limit σ²tr G1⁻¹ + (σ²/2)tr[G1⁻¹ − (G1+2G2)⁻¹], averaged over designs, equals (3/2)σ²d/(n1−d−1) − (σ²/2)τ, τ the equivalent of tr(G1+2G2)⁻¹ (within Z·SE plus 2/(n1−d) of the τ term): above the real half alone σ²d/(n1−d−1) and the fresh-data limit",
+            "Strong Model Collapse, Sec. 5.2 and Fig. 10 (\"worse than training on the real half only\"; reused-data recursion derived in proofs/regression.md §6.3b)",
+            mixing_reused_limit,
+        ),
+        Check::new(
+            "regression.mixing-reused-two-rounds",
+            "Iterative mixing with reused design and real labels, run literally (least squares refitted on drawn noise; d = 20, n = 100, p2 = 0.5, c² = 0, σ = 1, Σ = diag(1/i)): after t = 2 rounds the expected test error is exactly σ²(d + 2dn2/n − E trP²)/(n−d−1), P the synthetic block of a Haar rank-d projection",
+            "Strong Model Collapse, Sec. 5.2 (reused-data recursion derived in proofs/regression.md §6.3b)",
+            mixing_reused_rounds,
+        ),
     ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use collapse_core::Budget;
 
+    /// The quick-budget outcome of registered check `id`, which must pass.
     fn run(id: &str) -> Outcome {
         let c = checks().into_iter().find(|c| c.id == id).unwrap();
-        let o = (c.run)(Budget::Quick);
+        let o = c.run(Budget::Quick).unwrap();
         assert!(o.pass(), "{id}: {o:?}");
         o
     }
@@ -773,7 +717,10 @@ mod tests {
         // The transcribed Corollary 2 floor p2²α²c².
         assert!(!o.with_prediction(p.p2() * p.p2() * alpha * alpha).pass());
         // The bare floor α²c² without its O(φ) term.
-        assert!(!o.with_prediction(mixing::weighted_floor(alpha, 1.0)).pass());
+        assert!(
+            !o.with_prediction(mixing_theory::weighted_floor(alpha, 1.0))
+                .pass()
+        );
     }
 
     #[test]
@@ -784,7 +731,7 @@ mod tests {
         let cor = corollary1(phi, 0.0, p.p2(), 1.0);
         assert!(!o.with_prediction(cor).pass());
         // Off by one in the denominator (n − d instead of n − d − 1).
-        let h = mixing::ols_shift_factor(p.n, p.n2, 30) * 19.0 / 20.0;
+        let h = mixing_theory::ols_shift_factor(p.n, p.n2, 30) * 19.0 / 20.0;
         assert!(!o.with_prediction(h).pass());
     }
 
@@ -792,11 +739,11 @@ mod tests {
     fn mixing_iterative_fails_off_by_one_round_and_with_the_limit() {
         let o = run("regression.mixing-iterative-exact");
         let (p, t) = mixing_iterative_setting();
-        let e = |t| mixing::iterative_exact(p.n, p.n2, 30, 1.0, 1.0, t);
+        let e = |t| mixing_theory::iterative_exact(p.n, p.n2, 30, 1.0, 1.0, t);
         assert!(!o.with_prediction(e(t - 1)).pass());
         assert!(!o.with_prediction(e(t + 1)).pass());
         // Eq. 19's leading term E/(1 − p2²) alone.
-        let v = mixing::ols_variance(p.n, p.n2, 30, 1.0, 1.0);
+        let v = mixing_theory::ols_variance(p.n, p.n2, 30, 1.0, 1.0);
         assert!(!o.with_prediction(v / (1.0 - 0.25)).pass());
     }
 
@@ -807,12 +754,12 @@ mod tests {
         let d = p.spec.dim();
         // The real half alone (what the limit would be if the synthetic rows cost nothing).
         assert!(
-            !o.with_prediction(mixing::real_only_exact(p.n, p.n2, d, 1.0))
+            !o.with_prediction(mixing_theory::real_only_exact(p.n, p.n2, d, 1.0))
                 .pass()
         );
         // The fresh-data limit v/(1 − h).
-        let h = mixing::ols_shift_factor(p.n, p.n2, d);
-        let v = mixing::ols_variance(p.n, p.n2, d, 1.0, 1.0);
+        let h = mixing_theory::ols_shift_factor(p.n, p.n2, d);
+        let v = mixing_theory::ols_variance(p.n, p.n2, d, 1.0, 1.0);
         assert!(!o.with_prediction(v / (1.0 - h)).pass());
         // The first order σ²φ(1+2p2)/(p1(1+p2)) alone.
         assert!(!o.with_prediction(0.1 * 2.0 / (0.5 * 1.5)).pass());
@@ -846,17 +793,16 @@ mod tests {
         let p = mixing_reused_rounds_setting();
         let d = p.spec.dim();
         // The fresh-data closed form at c² = 0, t = 2: v(1 + h).
-        let fresh = mixing::iterative_exact(p.n, p.n2, d, 1.0, 0.0, 2);
+        let fresh = mixing_theory::iterative_exact(p.n, p.n2, d, 1.0, 0.0, 2);
         assert!(!o.with_prediction(fresh).pass());
         // One round only (the single-step variance).
         assert!(
-            !o.with_prediction(mixing::ols_variance(p.n, p.n2, d, 1.0, 1.0))
+            !o.with_prediction(mixing_theory::ols_variance(p.n, p.n2, d, 1.0, 1.0))
                 .pass()
         );
         // Wrong code, right formula: real noise redrawn each round.
-        let (m, se) = monte_carlo("regression.mixing-reused-two-rounds", 4000, |rng| {
-            literal_fresh_real_noise(&p, 2, rng)
-        });
+        let c = CheckContext::new("regression.mixing-reused-two-rounds", Budget::Quick);
+        let (m, se) = c.monte_carlo(4000, |rng| literal_fresh_real_noise(&p, 2, rng));
         assert!(
             !Outcome::monte_carlo(o.predicted, m, se).pass(),
             "{m} ± {se}"

@@ -36,15 +36,6 @@ impl Spectrum {
         }
     }
 
-    /// By name: `isotropic` or `power`.
-    pub fn by_name(name: &str, d: usize, a: f64) -> Self {
-        if name == "power" {
-            Self::power(d, a)
-        } else {
-            Self::isotropic(d)
-        }
-    }
-
     /// The dimension.
     pub fn dim(&self) -> usize {
         self.eig.len()
@@ -156,7 +147,7 @@ pub struct MixProblem {
 }
 
 impl MixProblem {
-    /// The SPEC conventions: $\Gamma = I/d$, $\Delta = (c^2/d)\Sigma^{-1}$, one noise level.
+    /// The conventions of `proofs/regression.md`: $\Gamma = I/d$, $\Delta = (c^2/d)\Sigma^{-1}$, one noise level.
     pub fn standard(
         spec: Spectrum,
         n: usize,

@@ -13,7 +13,9 @@
 //! later generation is trained on curated samples of the previous one; under the `mix` policy a
 //! fraction of fresh real samples joins each round (Ferbach et al., Theorems 2.2–2.4).
 
+use crate::metrics::entropy;
 use crate::model::draw_index;
+use crate::names::{ENTROPY, EXP_REWARD, KL_TO_LIMIT, REWARD, TOP_MASS};
 use collapse_core::chain::{ChainConfig, ChainError};
 use collapse_core::{Dataset, Family, Policy, Rng, run_chain};
 use rand::RngExt;
@@ -278,6 +280,76 @@ impl Family for Curated {
             p: out,
             real: false,
         })
+    }
+}
+
+/// What the curated experiment measures of a model under the loop's reward.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CuratedMetrics {
+    /// Expected reward.
+    pub reward: f64,
+    /// Expected exponentiated reward.
+    pub exp_reward: f64,
+    /// Entropy (nats).
+    pub entropy: f64,
+    /// Mass on the reward maximisers.
+    pub top_mass: f64,
+    /// KL(p* ‖ p) with p* the data restricted to the maximisers, capped at 1e3 (infinite once a
+    /// maximiser is lost) so that no record is infinite.
+    pub kl_to_limit: f64,
+}
+
+/// The record names of [`CuratedMetrics::values`], in canonical (alphabetical) order.
+pub const METRIC_NAMES: [&str; 5] = [ENTROPY, EXP_REWARD, KL_TO_LIMIT, REWARD, TOP_MASS];
+
+impl CuratedMetrics {
+    /// The values in the order of [`METRIC_NAMES`].
+    pub fn values(&self) -> [f64; 5] {
+        [
+            self.entropy,
+            self.exp_reward,
+            self.kl_to_limit,
+            self.reward,
+            self.top_mass,
+        ]
+    }
+}
+
+impl Curated {
+    /// The metrics of a categorical model under the loop's reward.
+    pub fn metrics(&self, m: &CatModel) -> CuratedMetrics {
+        let rmax = self
+            .reward
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let top = expect(&m.p, |i| f64::from(u8::from(self.reward[i] == rmax)));
+        // KL(p* ‖ p) with p* the data restricted to the maximisers (Ferbach Theorem 2.1).
+        let z: f64 = self
+            .p0
+            .iter()
+            .zip(&self.reward)
+            .filter(|(_, r)| **r == rmax)
+            .map(|(p, _)| p)
+            .sum();
+        let mut kl = 0.0;
+        for (i, (&p0, &r)) in self.p0.iter().zip(&self.reward).enumerate() {
+            if r == rmax && p0 > 0.0 {
+                let ps = p0 / z;
+                kl += if m.p[i] > 0.0 {
+                    ps * (ps / m.p[i]).ln()
+                } else {
+                    f64::INFINITY
+                };
+            }
+        }
+        CuratedMetrics {
+            reward: expect(&m.p, |i| self.reward[i]),
+            exp_reward: expect(&m.p, |i| self.reward[i].exp()),
+            entropy: entropy(&m.p),
+            top_mass: top,
+            kl_to_limit: kl.min(1e3),
+        }
     }
 }
 

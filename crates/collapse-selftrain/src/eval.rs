@@ -4,35 +4,36 @@
 
 use crate::metrics::{entropy, expected_distinct, kernel_diversity, pass_at_k, pass_at_k_unbiased};
 use crate::model::{Policy, Population, for_each_fixed, greedy_correct, p_correct};
+use crate::names::Metric;
 use collapse_core::Rng;
 
 /// The k of the pass@k metrics (`pass_2` … `pass_64`; `sampled_pass_1` is k = 1).
-pub const KS: [(u32, &str); 6] = [
-    (2, "pass_2"),
-    (4, "pass_4"),
-    (8, "pass_8"),
-    (16, "pass_16"),
-    (32, "pass_32"),
-    (64, "pass_64"),
+pub const KS: [(u32, Metric); 6] = [
+    (2, Metric::Pass2),
+    (4, Metric::Pass4),
+    (8, Metric::Pass8),
+    (16, Metric::Pass16),
+    (32, Metric::Pass32),
+    (64, Metric::Pass64),
 ];
 
 /// `M_1`'s pass@N on the improvement set, N = 2 … 64.
-pub const IS_KS: [(u32, &str); 6] = [
-    (2, "is_base_pass_2"),
-    (4, "is_base_pass_4"),
-    (8, "is_base_pass_8"),
-    (16, "is_base_pass_16"),
-    (32, "is_base_pass_32"),
-    (64, "is_base_pass_64"),
+pub const IS_KS: [(u32, Metric); 6] = [
+    (2, Metric::IsBasePass2),
+    (4, Metric::IsBasePass4),
+    (8, Metric::IsBasePass8),
+    (16, Metric::IsBasePass16),
+    (32, Metric::IsBasePass32),
+    (64, Metric::IsBasePass64),
 ];
 
 /// Greedy accuracy by level (`acc_level_1` … `acc_level_5`).
-pub const LEVELS: [&str; 5] = [
-    "acc_level_1",
-    "acc_level_2",
-    "acc_level_3",
-    "acc_level_4",
-    "acc_level_5",
+pub const LEVELS: [Metric; 5] = [
+    Metric::AccLevel1,
+    Metric::AccLevel2,
+    Metric::AccLevel3,
+    Metric::AccLevel4,
+    Metric::AccLevel5,
 ];
 
 /// What the base model `M_1` knows about the test questions (for the improvement set).
@@ -59,7 +60,8 @@ impl Baseline {
     }
 }
 
-/// Evaluates a policy: `(metric, value)` pairs. `n` is the number of samples N (for `distinct`
+/// Evaluates a policy: `(metric, value)` pairs, in a fixed order (metrics that are undefined
+/// for this policy, e.g. `disparity` without level-1 questions, are left out). `n` is the number of samples N (for `distinct`
 /// and the estimator), `tau` the sampling temperature, `kappa` the same-group similarity.
 pub fn evaluate(
     pop: &Population,
@@ -69,7 +71,7 @@ pub fn evaluate(
     n: usize,
     kappa: f64,
     rng: Option<&mut Rng>,
-) -> Vec<(&'static str, f64)> {
+) -> Vec<(Metric, f64)> {
     let s = pop.s;
     let nt = pop.test.n.max(1) as f64;
     let mut greedy = 0.0;
@@ -124,36 +126,36 @@ pub fn evaluate(
         }
     });
     let mut out = vec![
-        ("pass_1", greedy / nt),
-        ("sampled_pass_1", sampled / nt),
-        ("entropy", ent / nt),
-        ("distinct", distinct / nt),
-        ("kernel_diversity", kern / nt),
+        (Metric::Pass1, greedy / nt),
+        (Metric::SampledPass1, sampled / nt),
+        (Metric::Entropy, ent / nt),
+        (Metric::Distinct, distinct / nt),
+        (Metric::KernelDiversity, kern / nt),
     ];
     for (i, (_, name)) in KS.iter().enumerate() {
-        out.push((name, passk[i] / nt));
+        out.push((*name, passk[i] / nt));
     }
     if ndc > 0.0 {
-        out.push(("distinct_correct", dc / ndc));
+        out.push((Metric::DistinctCorrect, dc / ndc));
     }
     if ndi > 0.0 {
-        out.push(("distinct_incorrect", di / ndi));
+        out.push((Metric::DistinctIncorrect, di / ndi));
     }
     let acc: Vec<Option<f64>> = lvl.iter().map(|(a, m)| (*m > 0.0).then(|| a / m)).collect();
     for (name, a) in LEVELS.iter().zip(&acc) {
         if let Some(a) = a {
-            out.push((name, *a));
+            out.push((*name, *a));
         }
     }
     if let (Some(a1), Some(a5)) = (acc[0], acc[4])
         && a1 > 0.0
     {
-        out.push(("disparity", (a1 - a5) / a1));
+        out.push((Metric::Disparity, (a1 - a5) / a1));
     }
-    out.push(("improvement_size", is_count / nt));
+    out.push((Metric::ImprovementSize, is_count / nt));
     if is_count > 0.0 {
         for (i, (_, name)) in IS_KS.iter().enumerate() {
-            out.push((name, is_pass[i] / is_count));
+            out.push((*name, is_pass[i] / is_count));
         }
     }
     // OOD.
@@ -166,9 +168,9 @@ pub fn evaluate(
         op += p;
         o64 += pass_at_k(p, 64.0);
     });
-    out.push(("ood_pass_1", og / no));
-    out.push(("ood_sampled_pass_1", op / no));
-    out.push(("ood_pass_64", o64 / no));
+    out.push((Metric::OodPass1, og / no));
+    out.push((Metric::OodSampledPass1, op / no));
+    out.push((Metric::OodPass64, o64 / no));
     // Coverage in the paper's reading: mass on correct answers over the training questions.
     let mut cov = 0.0;
     let mut z = vec![0.0; s];
@@ -178,7 +180,7 @@ pub fn evaluate(
         crate::metrics::softmax_t(&z, tau, &mut pi);
         cov += p_correct(&pi, &pop.train.correct[q * s..(q + 1) * s]);
     }
-    out.push(("coverage", cov / pop.train.n.max(1) as f64));
+    out.push((Metric::Coverage, cov / pop.train.n.max(1) as f64));
     // The unbiased estimator of pass@16 from N drawn answers per test question.
     if let Some(rng) = rng
         && n >= 16
@@ -193,7 +195,7 @@ pub fn evaluate(
             }
             est += pass_at_k_unbiased(n as u64, c, 16);
         }
-        out.push(("pass_16_estimated", est / nt));
+        out.push((Metric::Pass16Estimated, est / nt));
     }
     out
 }

@@ -6,21 +6,30 @@
 //! Bradley–Terry choice among K samples (Ferbach et al. 2024). Both loops run through the core's
 //! [`collapse_core::run_chain`]; each has an exact expected-update mode (infinite samples) and a
 //! sampled mode (finite N).
+//!
+//! - [`model`] holds the questions, strategies and policies; [`train`] the SFT / DPO rounds;
+//!   [`eval`] the metrics of one iteration, built on the closed forms of [`metrics`];
+//! - [`curated`] holds the curated loop and its exact update;
+//! - [`names`] holds every series and metric name;
+//! - [`experiment`] holds `selftrain-reversal` (with its report) and `selftrain-curated`;
+//! - [`checks`] holds every theorem as a registered check;
+//! - [`figures`] holds the family's figures.
 
+pub mod checks;
 pub mod curated;
 pub mod eval;
 pub mod experiment;
+pub mod figures;
 pub mod metrics;
 pub mod model;
+pub mod names;
 pub mod train;
 
-/// The experiments of the family.
-pub fn experiments() -> Vec<collapse_core::Experiment> {
-    vec![experiment::reversal(), experiment::curated()]
-}
-pub mod checks;
-
-/// The checks of the family.
-pub fn checks() -> Vec<collapse_core::Check> {
-    checks::checks()
+/// The family's experiments, checks and figures.
+pub fn catalog() -> collapse_core::Catalog {
+    collapse_core::Catalog::new("selftrain")
+        .experiment(experiment::Reversal)
+        .experiment(experiment::CuratedLoop)
+        .checks(checks::checks())
+        .figures(figures::figures())
 }

@@ -53,9 +53,9 @@ pub enum Schedule {
 impl Schedule {
     /// The three series of `selftrain-reversal`, with their names.
     pub const ALL: [(Schedule, &'static str); 3] = [
-        (Schedule::Sft, "sft"),
-        (Schedule::Dpo, "dpo"),
-        (Schedule::SftDpo, "sft-dpo"),
+        (Schedule::Sft, crate::names::SFT),
+        (Schedule::Dpo, crate::names::DPO),
+        (Schedule::SftDpo, crate::names::SFT_DPO),
     ];
 
     /// The paradigm of self-training round `round` (0-based).

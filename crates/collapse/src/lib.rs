@@ -41,11 +41,11 @@ pub use cmd::run::RunOptions;
 pub fn workspace_catalogs() -> Vec<Catalog> {
     vec![
         collapse_gaussian::catalog(),
-        // MIGRATING: collapse_discrete::catalog(),
-        // MIGRATING: collapse_ngram::catalog(),
-        // MIGRATING: collapse_mixture::catalog(),
-        // MIGRATING: collapse_regression::catalog(),
-        // MIGRATING: collapse_selftrain::catalog(),
+        collapse_discrete::catalog(),
+        collapse_ngram::catalog(),
+        collapse_mixture::catalog(),
+        collapse_regression::catalog(),
+        collapse_selftrain::catalog(),
     ]
 }
 
