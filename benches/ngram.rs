@@ -5,19 +5,17 @@
 
 use collapse_core::Family;
 use collapse_core::rng::stream;
-use collapse_ngram::checks::small_corpus;
 use collapse_ngram::corpus::Corpus;
 use collapse_ngram::experiment::{Decoding, LmFamily};
 use collapse_ngram::ngram::{NgramModel, Smoothing};
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 fn corpus() -> Arc<Corpus> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/wikitext-2");
-    Corpus::load(&dir.join("valid.txt"), &dir.join("test.txt"), 64, 0)
-        .map(Arc::new)
-        .unwrap_or_else(|_| small_corpus().expect("the shared corpora are beside the repository"))
+    // The WikiText-2 splits embedded in collapse-data, as `lm-chain` uses them by default.
+    let c = Corpus::load("wikitext-2/valid", "wikitext-2/test", 64, 0)
+        .expect("the embedded WikiText-2 splits make a corpus");
+    Arc::new(c)
 }
 
 fn bench(c: &mut Criterion) {

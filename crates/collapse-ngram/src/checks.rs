@@ -8,36 +8,36 @@ use crate::ngram::{NgramModel, Smoothing};
 use collapse_core::chain::ChainConfig;
 use collapse_core::check::{check_stream, monte_carlo};
 use collapse_core::{Budget, Check, Outcome};
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-fn corpus_path(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora/wikitext-2")
-        .join(file)
-}
-
 /// The first 40,000 tokens of WikiText-2 (validation split for training, test split for
-/// evaluation), or `None` when the shared corpora are not beside the repository.
-pub fn small_corpus() -> Option<Arc<Corpus>> {
-    static C: OnceLock<Option<Arc<Corpus>>> = OnceLock::new();
+/// evaluation), from the corpora embedded in `collapse-data`.
+///
+/// # Panics
+///
+/// If the embedded splits do not make a corpus (they always do; a test pins their size), with a
+/// message saying that the checks' input is missing, rather than letting a check measure NaN.
+pub fn small_corpus() -> Arc<Corpus> {
+    static C: OnceLock<Arc<Corpus>> = OnceLock::new();
     C.get_or_init(|| {
-        Corpus::load(
-            &corpus_path("valid.txt"),
-            &corpus_path("test.txt"),
+        let c = Corpus::from_text(
+            collapse_data::wikitext2::VALID,
+            collapse_data::wikitext2::TEST,
             64,
             40_000,
         )
-        .ok()
-        .map(Arc::new)
+        .unwrap_or_else(|e| {
+            panic!("the lm checks' input, the embedded WikiText-2 splits, is unusable: {e}")
+        });
+        Arc::new(c)
     })
     .clone()
 }
 
-fn model(order: usize, s: Smoothing) -> Option<(Arc<Corpus>, NgramModel)> {
-    let c = small_corpus()?;
+fn model(order: usize, s: Smoothing) -> (Arc<Corpus>, NgramModel) {
+    let c = small_corpus();
     let m = NgramModel::fit(&c.train, order, s, c.vocab.len());
-    Some((c, m))
+    (c, m)
 }
 
 /// Contexts taken from the test text (so some were never seen in training).
@@ -49,19 +49,9 @@ fn contexts(c: &Corpus, n: usize, len: usize) -> Vec<Vec<u32>> {
         .collect()
 }
 
-const MISSING: Outcome = Outcome {
-    predicted: 0.0,
-    measured: f64::NAN,
-    std_error: 0.0,
-    tolerance: 0.0,
-    relation: collapse_core::Relation::Equal,
-};
-
 /// The worst |Σ_w P(w | h) − 1| over contexts, for a smoothing.
 pub fn normalised(b: Budget, s: Smoothing) -> Outcome {
-    let Some((c, m)) = model(3, s) else {
-        return MISSING;
-    };
+    let (c, m) = model(3, s);
     let worst = contexts(&c, b.pick(100, 1000), 2)
         .iter()
         .map(|h| (m.dense(&m.mixture(h)).iter().sum::<f64>() - 1.0).abs())
@@ -72,9 +62,7 @@ pub fn normalised(b: Budget, s: Smoothing) -> Outcome {
 /// Beam search's top-k (threshold algorithm over count-sorted lists) against sorting the whole
 /// vocabulary: the number of contexts where they differ.
 pub fn top_k_exact(b: Budget, penalty: f64) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
-        return MISSING;
-    };
+    let (c, m) = model(3, Smoothing::KneserNey);
     let mut mismatches = 0;
     for h in contexts(&c, b.pick(100, 600), 2) {
         let pen = |w: u32| w.is_multiple_of(5);
@@ -104,9 +92,7 @@ pub fn top_k_exact(b: Budget, penalty: f64) -> Outcome {
 /// Test perplexity through `prob` (binary searches in the mixture) against the dense
 /// distribution vectors (a second code path), on the first test blocks.
 pub fn perplexity_two_ways(b: Budget) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
-        return MISSING;
-    };
+    let (c, m) = model(3, Smoothing::KneserNey);
     let blocks = &c.test[..b.pick(20, 100)];
     let fast = crate::experiment::corpus_perplexity(&m, blocks);
     let mut sum = 0.0;
@@ -128,9 +114,7 @@ fn frequent_context(c: &Corpus) -> Vec<u32> {
 
 /// P(next word ∈ S | h) by Monte Carlo against the model, S = the 5 most likely words.
 pub fn sampler_law(b: Budget, temperature: f64, wrong_sampler: bool) -> Outcome {
-    let Some((c, m)) = model(3, Smoothing::KneserNey) else {
-        return MISSING;
-    };
+    let (c, m) = model(3, Smoothing::KneserNey);
     let h = frequent_context(&c);
     let p = m.dense(&m.mixture(&h));
     let tempered: Vec<f64> = p.iter().map(|x| x.powf(1.0 / temperature)).collect();
@@ -162,9 +146,7 @@ pub fn sampler_law(b: Budget, temperature: f64, wrong_sampler: bool) -> Outcome 
 /// a generation's data has probability 0, so the support never grows: the number of generations
 /// whose support exceeds the previous one's, over short chains.
 pub fn support_monotone(b: Budget, k: f64) -> Outcome {
-    let Some(c) = small_corpus() else {
-        return MISSING;
-    };
+    let c = small_corpus();
     let fam = LmFamily {
         corpus: c.clone(),
         order: 2,

@@ -1,8 +1,8 @@
 //! Corpora: whitespace-tokenised text, a vocabulary fixed by the training corpus, and 64-token
 //! blocks (the paper's training sequences).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// The token every out-of-vocabulary word of an evaluation corpus maps to.
 pub const UNK: &str = "<unk>";
@@ -10,41 +10,75 @@ pub const UNK: &str = "<unk>";
 /// Largest vocabulary: token ids are packed 20 bits apiece into context keys.
 pub const MAX_VOCAB: usize = 1 << 20;
 
-/// Why a corpus could not be used.
+/// Why a corpus could not be used: the parameter that named it and what is wrong.
 #[derive(Debug, thiserror::Error)]
-pub enum CorpusError {
-    /// The file is missing or unreadable.
-    #[error("parameter `{param}`: cannot read corpus {path}: {source}")]
+#[error("parameter `{param}`: {problem}")]
+pub struct CorpusError {
+    /// The parameter that named the corpus (`corpus` or `test_corpus`).
+    pub param: &'static str,
+    /// What is wrong with it.
+    pub problem: CorpusProblem,
+}
+
+/// What is wrong with a corpus.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusProblem {
+    /// Not a built-in corpus, and the file is missing or unreadable.
+    #[error(
+        "cannot read corpus file `{path}`: {source}; give a readable text file or a built-in corpus ({})",
+        collapse_data::text_names()
+    )]
     Unreadable {
-        /// The parameter that named the file.
-        param: &'static str,
-        /// The path.
+        /// The path given.
         path: String,
         /// The cause.
         source: std::io::Error,
     },
-    /// The file holds too few words for one block.
-    #[error(
-        "parameter `{param}`: corpus {path} has {words} words; at least {needed} (one block) are needed"
-    )]
+    /// The corpus holds too few words for one block (an empty file has none).
+    #[error("corpus `{name}` has {words} words{capped}; at least {needed} (one block) are needed")]
     TooSmall {
-        /// The parameter.
-        param: &'static str,
-        /// The path.
-        path: String,
-        /// Words found.
+        /// The built-in name or the path.
+        name: String,
+        /// Words used.
         words: usize,
+        /// `" (max_tokens = N)"` when `max_tokens` cut the corpus short, else empty.
+        capped: String,
         /// Words needed.
         needed: usize,
     },
     /// More distinct words than token ids can hold.
-    #[error("parameter `{param}`: corpus {path} has more than {MAX_VOCAB} distinct words")]
+    #[error("corpus `{name}` has more than {MAX_VOCAB} distinct words")]
     TooLarge {
-        /// The parameter.
-        param: &'static str,
-        /// The path.
-        path: String,
+        /// The built-in name or the path.
+        name: String,
     },
+}
+
+impl CorpusError {
+    fn new(param: &'static str, problem: CorpusProblem) -> Self {
+        Self { param, problem }
+    }
+}
+
+/// The text a `corpus` or `test_corpus` value names: a built-in corpus of `collapse-data`
+/// (`wikitext-2/valid`, `wikitext-2/test`, `tiny-shakespeare`), embedded in the program, or
+/// else a file, read relative to the working directory. (A file whose path is a built-in name
+/// is read as `./NAME`.)
+pub fn text(param: &'static str, value: &str) -> Result<Cow<'static, str>, CorpusError> {
+    if let Some(t) = collapse_data::text(value) {
+        return Ok(Cow::Borrowed(t));
+    }
+    std::fs::read_to_string(value)
+        .map(Cow::Owned)
+        .map_err(|source| {
+            CorpusError::new(
+                param,
+                CorpusProblem::Unreadable {
+                    path: value.to_string(),
+                    source,
+                },
+            )
+        })
 }
 
 /// A vocabulary: words and their ids.
@@ -96,46 +130,29 @@ pub struct Corpus {
     pub counts: Vec<u64>,
 }
 
-fn read(param: &'static str, path: &Path) -> Result<String, CorpusError> {
-    std::fs::read_to_string(path).map_err(|source| CorpusError::Unreadable {
-        param,
-        path: path.display().to_string(),
-        source,
-    })
-}
-
 fn blocks(tokens: Vec<u32>, block: usize) -> Vec<Vec<u32>> {
     tokens.chunks_exact(block).map(<[u32]>::to_vec).collect()
 }
 
 impl Corpus {
-    /// Reads `train` and `test`, keeping at most `max_tokens` of each (0: all).
+    /// Loads the corpora named `train` and `test` (built-in names or paths, see [`text`]),
+    /// keeping at most `max_tokens` of each (0: all).
     pub fn load(
-        train: &Path,
-        test: &Path,
+        train: &str,
+        test: &str,
         block: usize,
         max_tokens: usize,
     ) -> Result<Self, CorpusError> {
-        let (a, b) = (read("corpus", train)?, read("test_corpus", test)?);
-        Self::from_text(&a, &b, block, max_tokens).map_err(|e| match e {
-            CorpusError::TooSmall {
-                param,
-                words,
-                needed,
-                ..
-            } => CorpusError::TooSmall {
-                param,
-                path: if param == "corpus" { train } else { test }
-                    .display()
-                    .to_string(),
-                words,
-                needed,
-            },
-            CorpusError::TooLarge { param, .. } => CorpusError::TooLarge {
-                param,
-                path: train.display().to_string(),
-            },
-            other => other,
+        let (a, b) = (text("corpus", train)?, text("test_corpus", test)?);
+        Self::from_text(&a, &b, block, max_tokens).map_err(|mut e| {
+            let named = if e.param == "corpus" { train } else { test };
+            match &mut e.problem {
+                CorpusProblem::TooSmall { name, .. } | CorpusProblem::TooLarge { name } => {
+                    *name = named.to_string();
+                }
+                CorpusProblem::Unreadable { .. } => {}
+            }
+            e
         })
     }
 
@@ -161,10 +178,12 @@ impl Corpus {
         for w in &words[..n] {
             ids.push(vocab.intern(w));
             if vocab.len() > MAX_VOCAB {
-                return Err(CorpusError::TooLarge {
-                    param: "corpus",
-                    path: String::new(),
-                });
+                return Err(CorpusError::new(
+                    "corpus",
+                    CorpusProblem::TooLarge {
+                        name: "(text)".into(),
+                    },
+                ));
             }
         }
         let test_words: Vec<&str> = test.split_whitespace().collect();
@@ -173,14 +192,22 @@ impl Corpus {
             .iter()
             .map(|w| vocab.get(w).unwrap_or(unk))
             .collect();
-        for (param, have) in [("corpus", ids.len()), ("test_corpus", test_ids.len())] {
+        let all = [("corpus", words.len()), ("test_corpus", test_words.len())];
+        for ((param, total), have) in all.into_iter().zip([ids.len(), test_ids.len()]) {
             if have < block {
-                return Err(CorpusError::TooSmall {
+                return Err(CorpusError::new(
                     param,
-                    path: String::new(),
-                    words: have,
-                    needed: block,
-                });
+                    CorpusProblem::TooSmall {
+                        name: "(text)".into(),
+                        words: have,
+                        capped: if have < total {
+                            format!(" (max_tokens = {max_tokens})")
+                        } else {
+                            String::new()
+                        },
+                        needed: block,
+                    },
+                ));
             }
         }
         let train = blocks(ids, block);
@@ -214,17 +241,52 @@ mod tests {
     }
 
     #[test]
+    fn built_in_names_are_the_embedded_corpora() {
+        assert_eq!(
+            text("corpus", "wikitext-2/valid").unwrap(),
+            collapse_data::wikitext2::VALID
+        );
+        let c = Corpus::load("wikitext-2/valid", "wikitext-2/test", 64, 1000).unwrap();
+        assert_eq!((c.train.len(), c.test.len()), (15, 15));
+    }
+
+    #[test]
     fn bad_corpora_name_the_parameter_and_the_path() {
-        let e = Corpus::load(
-            Path::new("/no/such/train.txt"),
-            Path::new("/no/such/test.txt"),
-            64,
-            0,
-        )
-        .unwrap_err()
-        .to_string();
+        let e = Corpus::load("no/such/train.txt", "wikitext-2/test", 64, 0)
+            .unwrap_err()
+            .to_string();
         assert!(
-            e.contains("`corpus`") && e.contains("/no/such/train.txt"),
+            e.starts_with("parameter `corpus`: cannot read corpus file `no/such/train.txt`")
+                && e.contains("wikitext-2/valid"),
+            "{e}"
+        );
+        let e = Corpus::load("wikitext-2/valid", "no/such/test.txt", 64, 0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`test_corpus`") && e.contains("no/such/test.txt"),
+            "{e}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.txt");
+        std::fs::write(&empty, " \n").unwrap();
+        let empty = empty.to_str().unwrap();
+        let e = Corpus::load("wikitext-2/valid", empty, 64, 0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`test_corpus`") && e.contains(empty) && e.contains("has 0 words"),
+            "{e}"
+        );
+
+        let e = Corpus::load("wikitext-2/valid", "wikitext-2/test", 64, 10)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`corpus`")
+                && e.contains("`wikitext-2/valid` has 10 words (max_tokens = 10)")
+                && e.contains("one block"),
             "{e}"
         );
         let e = Corpus::from_text("a b", "a b c d", 3, 0)

@@ -16,7 +16,6 @@ use collapse_core::{
 };
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The experiment's id.
@@ -313,25 +312,17 @@ pub fn run_one(
     out
 }
 
-fn default_corpus(file: &str) -> String {
-    // The shared corpora sit beside the repository; users pass their own paths.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora/wikitext-2")
-        .join(file);
-    root.to_string_lossy().into_owned()
-}
-
 fn params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::text(
             "corpus",
-            &default_corpus("valid.txt"),
-            "training corpus (whitespace-tokenised text)",
+            "wikitext-2/valid",
+            "training corpus (whitespace-tokenised text): a built-in corpus, embedded in the program (wikitext-2/valid, wikitext-2/test, tiny-shakespeare), or the path of a text file",
         ),
         ParamSpec::text(
             "test_corpus",
-            &default_corpus("test.txt"),
-            "evaluation corpus for test perplexity",
+            "wikitext-2/test",
+            "evaluation corpus for test perplexity: a built-in corpus (as for corpus) or the path of a text file; words not in the training corpus count as <unk>",
         ),
         ParamSpec::int("order", 3, 2, 4, "n-gram order"),
         ParamSpec::choice(
@@ -406,11 +397,11 @@ fn params() -> Vec<ParamSpec> {
     ]
 }
 
-/// Loads the corpus named by the parameters.
+/// Loads the corpora named by the parameters (built-in names or paths).
 pub fn load(p: &Params) -> Result<Corpus, CorpusError> {
     Corpus::load(
-        p.text("corpus").as_ref(),
-        p.text("test_corpus").as_ref(),
+        p.text("corpus"),
+        p.text("test_corpus"),
         p.usize("block"),
         p.usize("max_tokens"),
     )
@@ -455,21 +446,12 @@ pub fn settings(p: &Params) -> Vec<(&'static str, Policy)> {
     }
 }
 
+/// Refuses, before any work, a corpus that cannot be read or is too small for one block: the
+/// corpora are loaded once here (a fraction of a second at WikiText-2 size).
 fn validate(p: &Params) -> Result<(), ParamError> {
-    for name in ["corpus", "test_corpus"] {
-        let path = p.text(name);
-        if std::fs::metadata(path)
-            .map(|m| m.is_file())
-            .unwrap_or(false)
-        {
-            continue;
-        }
-        return Err(ParamError::conflict(
-            name,
-            format!("cannot read corpus file `{path}`; give a readable text file"),
-        ));
-    }
-    Ok(())
+    load(p)
+        .map(drop)
+        .map_err(|e| ParamError::conflict(e.param, e.problem.to_string()))
 }
 
 /// Runs every setting's replicates.
@@ -508,5 +490,40 @@ pub fn experiment() -> Experiment {
         validate,
         work: |p| p.int("replicates") as u64 * if p.text("setting") == "both" { 2 } else { 1 },
         run,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_corpus_help_names_every_built_in_corpus() {
+        let specs = params();
+        let help = specs.iter().find(|s| s.name == "corpus").unwrap().help;
+        for t in collapse_data::TEXTS {
+            assert!(help.contains(t.name), "{} missing from: {help}", t.name);
+        }
+    }
+
+    #[test]
+    fn unreadable_or_small_corpora_are_refused_before_any_work() {
+        let x = experiment();
+        let set = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        let e = x
+            .resolve(None, &set("corpus", "no/such/file.txt"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("parameter `corpus`: cannot read corpus file `no/such/file.txt`"),
+            "{e}"
+        );
+        let e = x
+            .resolve(None, &set("max_tokens", "10"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`corpus`") && e.contains("one block"), "{e}");
+        let p = x.resolve(None, &set("corpus", "tiny-shakespeare")).unwrap();
+        assert_eq!(p.text("corpus"), "tiny-shakespeare");
     }
 }
