@@ -1,4 +1,4 @@
-//! The `discrete-chain` experiment of SPEC.md and the discrete part of the error-sources
+//! The `discrete-chain` experiment and the discrete part of the error-sources
 //! taxonomy, `sources-discrete`.
 
 use crate::model::{

@@ -464,7 +464,7 @@ pub struct Metrics {
     pub absorbed: f64,
 }
 
-/// The metric names of SPEC.md, in [`Metrics::values`] order.
+/// The metric names written to `records.csv`, in [`Metrics::values`] order.
 pub const METRIC_NAMES: [&str; 6] = [
     "support",
     "entropy",

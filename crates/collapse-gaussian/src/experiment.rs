@@ -1,4 +1,4 @@
-//! The `gaussian-chain` experiment of SPEC.md.
+//! The `gaussian-chain` experiment.
 
 use crate::model::{
     ESTIMATOR_NAMES, Estimator, Exact1, ExactD, GaussianD, METRIC_NAMES, Measure, Naive1, NaiveD,

@@ -1,4 +1,4 @@
-//! The `gmm-chain` experiment of SPEC.md: the Nature paper's GMM experiment.
+//! The `gmm-chain` experiment: the Nature paper's GMM experiment.
 //!
 //! Two settings:
 //! - `paper`: generation 0 is `components` separated Gaussians (unit covariance, means
@@ -20,7 +20,7 @@ use collapse_core::{
 };
 use std::borrow::Cow;
 
-/// The experiment's id (fixed by SPEC.md).
+/// The experiment's id (part of the command's contract, `docs/command.md`).
 pub const ID: &str = "gmm-chain";
 
 /// The paper's snapshot generations.

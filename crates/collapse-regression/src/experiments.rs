@@ -1,4 +1,4 @@
-//! The experiments: `regression-mix` and `regression-iterated` (SPEC.md) and `regression-tails`.
+//! The experiments: `regression-mix`, `regression-iterated` and `regression-tails`.
 
 use crate::iterated::{Design, Iterated, optimal_lambda, ridge_iterated};
 use crate::mc;

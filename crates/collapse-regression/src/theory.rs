@@ -156,7 +156,7 @@ pub struct MixProblem {
 }
 
 impl MixProblem {
-    /// The SPEC conventions: $\Gamma = I/d$, $\Delta = (c^2/d)\Sigma^{-1}$, one noise level.
+    /// The conventions of `proofs/regression.md`: $\Gamma = I/d$, $\Delta = (c^2/d)\Sigma^{-1}$, one noise level.
     pub fn standard(
         spec: Spectrum,
         n: usize,

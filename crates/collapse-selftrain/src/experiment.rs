@@ -1,4 +1,4 @@
-//! The experiments `selftrain-reversal` (SPEC.md) and `selftrain-curated`.
+//! The experiments `selftrain-reversal` and `selftrain-curated`.
 
 use crate::curated::{CatModel, Curated, expect};
 use crate::eval::{Baseline, evaluate};

@@ -1,6 +1,7 @@
 //! # collapse
 //!
-//! The command-line program of the workspace (see SPEC.md):
+//! The command-line program of the workspace; its contract (commands, options, output files,
+//! exit codes, sharding) is written in `docs/command.md`:
 //!
 //! ```text
 //! collapse list [--json]
