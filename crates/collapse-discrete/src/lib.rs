@@ -13,7 +13,7 @@
 //! - [`theory`]: the two-type chain (exact support, absorption, absorption times), Kimura's
 //!   approximations, Suresh et al.'s bounds, the add-α and top-k closed forms;
 //! - [`experiment`]: `discrete-chain` and `sources-discrete`;
-//! - [`checks`]: every theorem as a registered check (`discrete.…`, `sources.discrete-…`).
+//! - [`mod@checks`]: every theorem as a registered check (`discrete.…`, `sources.discrete-…`).
 
 pub mod checks;
 pub mod experiment;

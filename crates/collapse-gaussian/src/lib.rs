@@ -9,7 +9,7 @@
 //! - [`model`] holds the models, the exact (sufficient-statistic) and naive samplers, the metrics;
 //! - [`theory`] holds the closed forms;
 //! - [`experiment`] holds `gaussian-chain`;
-//! - [`checks`] holds every theorem as a registered check.
+//! - [`mod@checks`] holds every theorem as a registered check.
 
 pub mod checks;
 pub mod experiment;

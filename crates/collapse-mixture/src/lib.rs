@@ -10,7 +10,7 @@
 //! - [`family`]: the chain families for the core loop ([`collapse_core::run_chain`]);
 //! - experiments [`gmm_chain`] (`gmm-chain`), [`kde`] (`mixture-kde`) and [`sources`]
 //!   (`sources-gaussian`);
-//! - [`checks`]: `mixture.…` and `sources.…`.
+//! - [`mod@checks`]: `mixture.…` and `sources.…`.
 
 pub mod checks;
 pub mod em;
