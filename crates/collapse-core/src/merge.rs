@@ -240,6 +240,23 @@ impl Shards {
         Ok(Self { shards, quantiles })
     }
 
+    /// Refuses a merge whose exact quantiles (8 bytes a record) exceed the memory available.
+    fn check_fits(&self) -> Result<(), RunError> {
+        if self.quantiles != Quantiles::Exact {
+            return Ok(());
+        }
+        let records: u64 = self.shards.iter().map(|s| s.records).sum();
+        let need = records as f64 * 8.0;
+        match crate::output::available_memory() {
+            Some(have) if need > have => Err(RunError::Refused(format!(
+                "merge: exact quantiles of {records} records need about {} of memory and this machine has {} available; run the shards with --quantiles none (constant memory per group)",
+                crate::output::fmt_bytes(need),
+                crate::output::fmt_bytes(have)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// The experiment id.
     pub fn experiment(&self) -> &str {
         self.shards[0].manifest["experiment"].as_str().unwrap_or("")
@@ -329,6 +346,7 @@ impl Shards {
     ) -> Result<(PathBuf, u64, serde_json::Value), RunError> {
         let dirs = self.dirs();
         let outdir = OutputDir::prepare(out, force, &dirs)?;
+        self.check_fits()?;
         // Every file is checked against its manifest before any line is merged, so a fault is
         // blamed on the shard that has it.
         for s in &self.shards {

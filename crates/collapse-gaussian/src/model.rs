@@ -520,7 +520,7 @@ impl Family for NaiveD {
     }
 }
 
-/// The per-generation metrics of SPEC.md, measured against the truth N(0, I_d).
+/// The per-generation metrics of `records.csv`, measured against the truth N(0, I_d).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Metrics {
     /// ‖μ_n − μ_0‖².

@@ -69,9 +69,11 @@ pub fn expected_mean_sq_error(est: Estimator, d: f64, sizes: &[f64]) -> f64 {
     sum
 }
 
-/// $\mathbb E\ln\sigma^2_n$ (1-D).
+/// $\mathbb E\ln\sigma^2_n$ (1-D); 0 at generation 0.
 pub fn expected_log_var(est: Estimator, sizes: &[f64]) -> f64 {
-    sizes.iter().map(|&m| log_var_step(est, m)).sum()
+    // Folded from +0: `Sum for f64` starts from -0.0, so an empty sum (generation 0) would be
+    // -0 and print as `-0`.
+    sizes.iter().fold(0.0, |acc, &m| acc + log_var_step(est, m))
 }
 
 /// $\mathbb E\sigma_n$ (1-D): $\prod_i \alpha(M_i)$ for the unbiased estimator (Bertrand et al.).
@@ -100,6 +102,14 @@ pub fn accumulate_ratio(generations: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generation_zero_is_plus_zero() {
+        for est in [Estimator::Unbiased, Estimator::Mle, Estimator::MeanOnly] {
+            let v = expected_log_var(est, &[]);
+            assert!(v == 0.0 && v.is_sign_positive(), "{est:?}: {v}");
+        }
+    }
 
     #[test]
     fn alpha_against_known_values_and_its_expansion() {
