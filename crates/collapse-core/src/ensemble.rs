@@ -251,10 +251,7 @@ impl<'a> RunContext<'a> {
         if batches.is_empty() {
             return Ok(());
         }
-        let mut sink = self.lock_sink();
-        for b in batches {
-            sink.accept(b.replicate(), b.as_slice())?;
-        }
+        self.lock_sink().accept_block(&batches)?;
         Ok(())
     }
 }

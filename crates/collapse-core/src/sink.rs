@@ -132,6 +132,14 @@ pub trait RecordSink: Send {
     fn expect(&mut self, _replicates: u64) {}
     /// Takes one replicate's rows.
     fn accept(&mut self, replicate: u64, rows: &[Row]) -> Result<(), SinkError>;
+    /// Takes consecutive replicates' batches, in replicate order (a sink may spread the work
+    /// over threads; by default each batch goes to [`RecordSink::accept`]).
+    fn accept_block(&mut self, batches: &[Rows]) -> Result<(), SinkError> {
+        for b in batches {
+            self.accept(b.replicate(), b.as_slice())?;
+        }
+        Ok(())
+    }
 }
 
 /// A sink that drops everything (a run whose records nobody reads).
@@ -171,6 +179,12 @@ impl RecordSink for Fanout<'_> {
     fn accept(&mut self, replicate: u64, rows: &[Row]) -> Result<(), SinkError> {
         for s in &mut self.sinks {
             s.accept(replicate, rows)?;
+        }
+        Ok(())
+    }
+    fn accept_block(&mut self, batches: &[Rows]) -> Result<(), SinkError> {
+        for s in &mut self.sinks {
+            s.accept_block(batches)?;
         }
         Ok(())
     }
@@ -315,26 +329,44 @@ impl Acc {
     }
 }
 
-/// The groups of one (series, metric): dense by step where steps are small, sparse beyond.
+/// Where the groups of one (series, metric) are: indices into the group list, dense by step
+/// where steps are small, sparse beyond.
 #[derive(Clone, Debug, Default)]
-struct StepGroups {
-    dense: Vec<Option<Acc>>,
-    sparse: BTreeMap<u64, Acc>,
+struct StepIndex {
+    dense: Vec<u32>,
+    sparse: BTreeMap<u64, u32>,
 }
 
 /// Steps below this are kept in a vector indexed by step.
 const DENSE_STEPS: u64 = 1 << 16;
+
+/// One (series, step, metric) group and what it keeps.
+#[derive(Clone, Debug)]
+struct Group {
+    series: Name,
+    step: u64,
+    metric: Name,
+    acc: Acc,
+}
 
 /// Summarises as rows arrive: mean, standard error, count and (optionally) quantiles per
 /// (series, step, metric).
 #[derive(Clone, Debug)]
 pub struct SummarySink {
     quantiles: Quantiles,
-    tables: Vec<((Name, Name), StepGroups)>,
+    groups: Vec<Group>,
+    tables: Vec<StepIndex>,
     index: HashMap<(Name, Name), usize>,
     /// The series of the last row, and table index + 1 by metric id for that series.
     cache_series: Option<Name>,
     cache: Vec<u32>,
+    /// The keys of the last batch and their groups: replicates of one experiment usually emit
+    /// the same keys in the same order, and then a batch costs one comparison a row.
+    layout: Vec<(Name, u64, Name)>,
+    layout_groups: Vec<u32>,
+    /// Whether the layout's groups are consecutive ids in position order (then positions split
+    /// into ranges that touch disjoint groups, and a block's pushes can run in parallel).
+    layout_consecutive: bool,
     capacity: usize,
 }
 
@@ -343,10 +375,14 @@ impl SummarySink {
     pub fn new(quantiles: Quantiles) -> Self {
         Self {
             quantiles,
+            groups: Vec::new(),
             tables: Vec::new(),
             index: HashMap::new(),
             cache_series: None,
             cache: Vec::new(),
+            layout: Vec::new(),
+            layout_groups: Vec::new(),
+            layout_consecutive: false,
             capacity: 0,
         }
     }
@@ -371,7 +407,7 @@ impl SummarySink {
         let next = self.tables.len();
         let t = *self.index.entry((series, metric)).or_insert(next);
         if t == next {
-            self.tables.push(((series, metric), StepGroups::default()));
+            self.tables.push(StepIndex::default());
         }
         if self.cache.len() <= m {
             self.cache.resize(m + 1, 0);
@@ -380,25 +416,104 @@ impl SummarySink {
         t
     }
 
+    /// The group of a row, created on first sight.
+    fn group(&mut self, r: &Row) -> u32 {
+        let t = self.table(r.series, r.metric);
+        let slot = if r.step < DENSE_STEPS {
+            let dense = &mut self.tables[t].dense;
+            let s = r.step as usize;
+            if dense.len() <= s {
+                dense.resize(s + 1, 0);
+            }
+            dense[s]
+        } else {
+            self.tables[t].sparse.get(&r.step).map_or(0, |g| g + 1)
+        };
+        if slot != 0 {
+            return slot - 1;
+        }
+        let g = self.groups.len() as u32;
+        let acc = match self.quantiles {
+            Quantiles::Exact => Acc::Values(Vec::with_capacity(self.capacity)),
+            Quantiles::None => Acc::Moments {
+                n: 0,
+                sum: 0.0,
+                mean: 0.0,
+                m2: 0.0,
+            },
+        };
+        self.groups.push(Group {
+            series: r.series,
+            step: r.step,
+            metric: r.metric,
+            acc,
+        });
+        if r.step < DENSE_STEPS {
+            self.tables[t].dense[r.step as usize] = g + 1;
+        } else {
+            self.tables[t].sparse.insert(r.step, g);
+        }
+        g
+    }
+
+    fn same_layout(&self, rows: &[Row]) -> bool {
+        rows.len() == self.layout.len()
+            && rows
+                .iter()
+                .zip(&self.layout)
+                .all(|(r, k)| (r.series, r.step, r.metric) == *k)
+    }
+
+    /// Pushes the values of batches that all have the current layout. The positions are split
+    /// into as many ranges as there are worker threads; with consecutive group ids each range
+    /// owns a disjoint slice of the groups, and each group still receives its values in
+    /// replicate order.
+    fn push_run(&mut self, batches: &[Rows]) {
+        let n = self.layout.len();
+        let threads = rayon::current_num_threads();
+        if !self.layout_consecutive || threads < 2 || n * batches.len() < 1 << 14 || n < threads {
+            for b in batches {
+                for (r, &g) in b.as_slice().iter().zip(&self.layout_groups) {
+                    self.groups[g as usize].acc.push(r.value);
+                }
+            }
+            return;
+        }
+        let first = self.layout_groups[0] as usize;
+        let mut rest = &mut self.groups[first..first + n];
+        let mut parts = Vec::with_capacity(threads);
+        let per = n.div_ceil(threads);
+        let mut start = 0;
+        while start < n {
+            let len = per.min(n - start);
+            let (head, tail) = rest.split_at_mut(len);
+            parts.push((start, head));
+            rest = tail;
+            start += len;
+        }
+        rayon::scope(|scope| {
+            for (start, groups) in parts {
+                scope.spawn(move |_| {
+                    for b in batches {
+                        let rows = &b.as_slice()[start..start + groups.len()];
+                        for (g, r) in groups.iter_mut().zip(rows) {
+                            g.acc.push(r.value);
+                        }
+                    }
+                });
+            }
+        });
+    }
+
     /// The summary rows of everything received plus the theory rows, in summary order
     /// (series, step, metric).
     pub fn finish(self, theory: &[TheoryRow]) -> Vec<SummaryRow> {
         use rayon::prelude::*;
         // Groups are independent: their quantile selections run in parallel.
-        let mut groups: Vec<(Name, u64, Name, Acc)> = Vec::new();
-        for ((series, metric), g) in self.tables {
-            for (step, acc) in g.dense.into_iter().enumerate() {
-                if let Some(acc) = acc {
-                    groups.push((series, step as u64, metric, acc));
-                }
-            }
-            for (step, acc) in g.sparse {
-                groups.push((series, step, metric, acc));
-            }
-        }
-        let mut rows: Vec<SummaryRow> = groups
+        let mut rows: Vec<SummaryRow> = self
+            .groups
             .into_par_iter()
-            .map(|(series, step, metric, acc)| acc.row(series, step, metric))
+            .map(|g| g.acc.row(g.series, g.step, g.metric))
             .collect();
         rows.extend(theory.iter().map(SummaryRow::theory));
         rows.sort_by_key(|r| r.key());
@@ -416,28 +531,38 @@ impl RecordSink for SummarySink {
     }
 
     fn accept(&mut self, _replicate: u64, rows: &[Row]) -> Result<(), SinkError> {
-        let (quantiles, capacity) = (self.quantiles, self.capacity);
-        let fresh = || match quantiles {
-            Quantiles::Exact => Acc::Values(Vec::with_capacity(capacity)),
-            Quantiles::None => Acc::Moments {
-                n: 0,
-                sum: 0.0,
-                mean: 0.0,
-                m2: 0.0,
-            },
-        };
-        for r in rows {
-            let t = self.table(r.series, r.metric);
-            let g = &mut self.tables[t].1;
-            if r.step < DENSE_STEPS {
-                let s = r.step as usize;
-                if g.dense.len() <= s {
-                    g.dense.resize_with(s + 1, || None);
-                }
-                g.dense[s].get_or_insert_with(fresh).push(r.value);
-            } else {
-                g.sparse.entry(r.step).or_insert_with(fresh).push(r.value);
+        if self.same_layout(rows) {
+            for (r, &g) in rows.iter().zip(&self.layout_groups) {
+                self.groups[g as usize].acc.push(r.value);
             }
+            return Ok(());
+        }
+        self.layout.clear();
+        self.layout_groups.clear();
+        for r in rows {
+            let g = self.group(r);
+            self.groups[g as usize].acc.push(r.value);
+            self.layout.push((r.series, r.step, r.metric));
+            self.layout_groups.push(g);
+        }
+        self.layout_consecutive = self.layout_groups.windows(2).all(|w| w[1] == w[0] + 1);
+        Ok(())
+    }
+
+    fn accept_block(&mut self, batches: &[Rows]) -> Result<(), SinkError> {
+        let mut i = 0;
+        while i < batches.len() {
+            if !self.same_layout(batches[i].as_slice()) {
+                self.accept(batches[i].replicate(), batches[i].as_slice())?;
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < batches.len() && self.same_layout(batches[j].as_slice()) {
+                j += 1;
+            }
+            self.push_run(&batches[i..j]);
+            i = j;
         }
         Ok(())
     }

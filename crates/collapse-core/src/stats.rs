@@ -47,38 +47,50 @@ fn lerp(a: f64, b: f64, w: f64) -> f64 {
     }
 }
 
-/// The type-7 quantiles `qs` (ascending) of `values`, found by selection (linear time) rather
-/// than a full sort; the same numbers as [`quantile_sorted`] of the sorted values. The values
-/// are reordered.
+/// The type-7 quantiles `qs` of `values`, found by selection (linear time) rather than a full
+/// sort; the same numbers as [`quantile_sorted`] of the sorted values. The values are
+/// reordered.
 pub fn quantiles_unsorted<const K: usize>(values: &mut [f64], qs: [f64; K]) -> [f64; K] {
     let n = values.len();
     let mut out = [f64::NAN; K];
     if n == 0 {
         return out;
     }
-    // Each selection leaves everything above its index to the right, so the next (higher)
-    // quantile searches only there.
-    let mut from = 0;
-    for (k, &q) in qs.iter().enumerate() {
+    // Every order statistic any quantile needs (its floor and the next), selected at once.
+    let place = |q: f64| {
         let h = q * (n - 1) as f64;
         let lo = (h.floor() as usize).min(n - 1);
-        let hi = (lo + 1).min(n - 1);
-        let w = h - lo as f64;
-        let lo = lo.max(from);
-        let (_, &mut a, rest) =
-            values[from..].select_nth_unstable_by(lo - from, |a, b| a.total_cmp(b));
-        let b = if hi > lo && w != 0.0 {
-            rest.iter()
-                .copied()
-                .min_by(|a, b| a.total_cmp(b))
-                .unwrap_or(a)
-        } else {
-            a
-        };
-        out[k] = lerp(a, b, w);
-        from = lo;
+        (lo, (lo + 1).min(n - 1), h - lo as f64)
+    };
+    let mut ranks: Vec<usize> = qs
+        .iter()
+        .flat_map(|&q| {
+            let (lo, hi, _) = place(q);
+            [lo, hi]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    select_ranks(values, 0, &ranks);
+    for (k, &q) in qs.iter().enumerate() {
+        let (lo, hi, w) = place(q);
+        out[k] = lerp(values[lo], values[hi], w);
     }
     out
+}
+
+/// Puts the order statistics of ranks `ranks` (ascending, relative to the whole array;
+/// `offset` is where `values` starts in it) in their places: each selection splits the
+/// range, and the ranks below and above it are found in the two halves only.
+fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize]) {
+    if ranks.is_empty() || values.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let k = ranks[mid] - offset;
+    let (left, _, right) = values.select_nth_unstable_by(k, |a, b| a.total_cmp(b));
+    select_ranks(left, offset, &ranks[..mid]);
+    select_ranks(right, offset + k + 1, &ranks[mid + 1..]);
 }
 
 /// Streaming mean and variance (Welford), for checks that average many draws without storing
