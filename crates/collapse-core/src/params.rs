@@ -480,6 +480,43 @@ fn find<'a>(specs: &'a [ParamSpec], name: &str) -> Result<&'a ParamSpec, ParamEr
         })
 }
 
+/// Parses a comma-separated list strictly: every item trimmed and parsed as `T` (so `20.5` is
+/// refused where an integer is expected, never rounded), no empty item (`0,,1`, `0,1,` and an
+/// empty list are refused). The error names the parameter, the bad item and what is expected.
+///
+/// ```
+/// use collapse_core::params::parse_list;
+/// assert_eq!(parse_list::<u64>("snapshots", "0, 50,100", "integers >= 0").unwrap(), [0, 50, 100]);
+/// assert!(parse_list::<u64>("snapshots", "0,,1", "integers >= 0").is_err());
+/// assert!(parse_list::<u64>("samples", "20.5", "integers >= 0").is_err());
+/// assert!(parse_list::<f64>("alphas", "0.1,", "numbers").is_err());
+/// ```
+pub fn parse_list<T: std::str::FromStr>(
+    name: &str,
+    text: &str,
+    expected: &str,
+) -> Result<Vec<T>, ParamError> {
+    let bad = |why: String| {
+        ParamError::conflict(
+            name,
+            format!("{why} in `{text}`; expected a comma-separated list of {expected}"),
+        )
+    };
+    if text.trim().is_empty() {
+        return Err(bad("an empty list".into()));
+    }
+    text.split(',')
+        .map(|item| {
+            let item = item.trim();
+            if item.is_empty() {
+                return Err(bad("an empty item".into()));
+            }
+            item.parse::<T>()
+                .map_err(|_| bad(format!("`{item}` is not valid")))
+        })
+        .collect()
+}
+
 /// Parses a sweep grid: `a,b,c`, `lo:hi:count` (even) or `lo:hi:count:log` (geometric).
 pub fn parse_grid(name: &str, text: &str) -> Result<Vec<f64>, ParamError> {
     let bad = |why: &str| {
