@@ -140,6 +140,16 @@ fn digest_hex(d: u64) -> String {
 /// estimate are checked before any work; the files appear at `req.out` only when all of them
 /// are complete.
 pub fn write_run(req: &RunRequest<'_>) -> Result<RunReport, RunError> {
+    write_run_with(req, &mut crate::sink::Discard)
+}
+
+/// [`write_run`], also feeding every record to `extra` as it streams (a binding that keeps the
+/// records in memory beside the files, in the same pass). `extra` adds to the memory the run
+/// needs; the estimate checked before the run does not count it.
+pub fn write_run_with(
+    req: &RunRequest<'_>,
+    extra: &mut dyn RecordSink,
+) -> Result<RunReport, RunError> {
     let c = req.configured;
     let out = OutputDir::prepare(&req.out, req.force, &[])?;
     check_fits(c, req.shard, req.quantiles)?;
@@ -164,7 +174,10 @@ pub fn write_run(req: &RunRequest<'_>) -> Result<RunReport, RunError> {
         .then(|| CsvSink::create(out.path().join("records.csv")));
     let mut counter = Counter(0);
     let output = {
-        let mut fan = Fanout::new().with(&mut summary).with(&mut counter);
+        let mut fan = Fanout::new()
+            .with(&mut summary)
+            .with(&mut counter)
+            .with(extra);
         if let Some(csv) = csv.as_mut() {
             fan = fan.with(csv);
         }
