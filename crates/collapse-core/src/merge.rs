@@ -19,7 +19,7 @@ use crate::ensemble::Shard;
 use crate::name::Name;
 use crate::output::{OutputDir, write_atomic};
 use crate::records::{
-    RECORDS_HEADER, Row, SummaryRow, TheoryRow, parse_record_line, parse_summary_csv,
+    RECORDS_HEADER, Row, SummaryRow, TheoryRow, parse_record_line_into, parse_summary_csv,
     write_summary_csv,
 };
 use crate::rundir::{RunError, VERSION, write_json};
@@ -294,9 +294,12 @@ impl Shards {
         self.shards.iter().map(|s| s.dir.clone()).collect()
     }
 
-    /// The theory rows, read from every shard and required to agree.
-    fn theory(&self) -> Result<Vec<TheoryRow>, RunError> {
+    /// The theory rows, read from every shard and required to agree, and the largest count of
+    /// a measured group summed over the shards (the replicates a group can hold, a capacity
+    /// hint for exact quantiles).
+    fn theory(&self) -> Result<(Vec<TheoryRow>, u64), RunError> {
         let mut theory: Option<Vec<SummaryRow>> = None;
+        let mut replicates = 0u64;
         for s in &self.shards {
             let path = s.dir.join("summary.csv");
             let bytes = std::fs::read(&path)
@@ -309,8 +312,14 @@ impl Shards {
             }
             let text =
                 String::from_utf8(bytes).map_err(|_| refuse(&s.dir, "summary.csv is not UTF-8"))?;
-            let rows: Vec<SummaryRow> = parse_summary_csv(&text)
-                .map_err(|e| refuse(&s.dir, e))?
+            let all = parse_summary_csv(&text).map_err(|e| refuse(&s.dir, e))?;
+            replicates += all
+                .iter()
+                .filter(|r| !r.metric.starts_with("theory_"))
+                .map(|r| r.count)
+                .max()
+                .unwrap_or(0);
+            let rows: Vec<SummaryRow> = all
                 .into_iter()
                 .filter(|r| r.metric.starts_with("theory_"))
                 .collect();
@@ -322,7 +331,7 @@ impl Shards {
                 }
             }
         }
-        Ok(theory
+        let theory = theory
             .unwrap_or_default()
             .into_iter()
             .map(|r| TheoryRow {
@@ -331,7 +340,8 @@ impl Shards {
                 metric: r.metric,
                 value: r.mean,
             })
-            .collect())
+            .collect();
+        Ok((theory, replicates))
     }
 
     /// Merges into `out` (refusing an `out` that is one of the shards, or a non-empty directory
@@ -352,8 +362,9 @@ impl Shards {
         for s in &self.shards {
             s.verify_records()?;
         }
-        let theory = self.theory()?;
+        let (theory, replicates) = self.theory()?;
         let mut summary = SummarySink::new(self.quantiles);
+        summary.expect(replicates);
         let path = outdir.path().join("records.csv");
         let file = File::create(&path)
             .map_err(|e| RunError::Failed(format!("cannot write {}: {e}", path.display())))?;
@@ -370,21 +381,24 @@ impl Shards {
             .map(ShardReader::open)
             .collect::<Result<_, _>>()?;
         let mut heap = BinaryHeap::new();
+        let mut names = NameCache::default();
         for (i, r) in readers.iter_mut().enumerate() {
-            if let Some(key) = r.advance()? {
+            if let Some(key) = r.advance(&mut names)? {
                 heap.push(Reverse((key, i)));
             }
         }
-        let mut names = NameCache::default();
         let mut batch: Vec<Row> = Vec::new();
         let mut batch_key: Option<(Name, u64)> = None;
         let mut progress: Option<(Name, u64)> = None;
         let mut total = 0u64;
         while let Some(Reverse((_, i))) = heap.pop() {
             let r = &mut readers[i];
-            let l = parse_record_line(r.line()).expect("checked by advance");
-            let series = names.get(l.series).map_err(|e| refuse(&r.dir, e))?;
-            let metric = names.get(l.metric).map_err(|e| refuse(&r.dir, e))?;
+            let (series, replicate, step, metric, value) = r.current;
+            let l = Parsed {
+                replicate,
+                step,
+                value,
+            };
             // Each series must hold replicates 0, 1, 2, … with none missing.
             let expected = match progress {
                 Some((s, last)) if s == series => {
@@ -429,7 +443,7 @@ impl Shards {
             hasher.update(bytes);
             w.write_all(bytes).map_err(werr)?;
             total += 1;
-            if let Some(key) = r.advance()? {
+            if let Some(key) = r.advance(&mut names)? {
                 heap.push(Reverse((key, i)));
             }
         }
@@ -492,8 +506,15 @@ impl NameCache {
     }
 }
 
-/// The canonical key of a line, owned.
-type Key = (String, u64, u64, String);
+/// The canonical key of a line: names compare as text.
+type Key = (Name, u64, u64, Name);
+
+/// The numbers of the line being merged.
+struct Parsed {
+    replicate: u64,
+    step: u64,
+    value: f64,
+}
 
 /// Reads one shard's `records.csv` line by line, checking as it goes.
 struct ShardReader {
@@ -505,6 +526,10 @@ struct ShardReader {
     count: u64,
     declared: u64,
     last: Option<Key>,
+    /// The line read last, parsed: (series, replicate, step, metric, value).
+    current: (Name, u64, u64, Name, f64),
+    /// Scratch for the canonical text of a number.
+    text: Vec<u8>,
     hasher: xxhash_rust::xxh3::Xxh3,
     digest: String,
 }
@@ -523,6 +548,8 @@ impl ShardReader {
             count: 0,
             declared: s.records,
             last: None,
+            current: (Name::new("-"), 0, 0, Name::new("-"), 0.0),
+            text: Vec::with_capacity(32),
             hasher: xxhash_rust::xxh3::Xxh3::new(),
             digest: s.records_digest.clone(),
         };
@@ -546,7 +573,7 @@ impl ShardReader {
     }
 
     /// Reads the next line; returns its key, or `None` at the end.
-    fn advance(&mut self) -> Result<Option<Key>, RunError> {
+    fn advance(&mut self, names: &mut NameCache) -> Result<Option<Key>, RunError> {
         if self.read_line()? == 0 {
             return Ok(None);
         }
@@ -561,7 +588,8 @@ impl ShardReader {
         }
         self.hasher.update(self.buf.as_bytes());
         let line = &self.buf[..self.buf.len() - 1];
-        let l = parse_record_line(line).map_err(|e| bad(format!("{e}: `{line}`")))?;
+        let l = parse_record_line_into(line, &mut self.text)
+            .map_err(|e| bad(format!("{e}: `{line}`")))?;
         if !self.shard.contains(l.replicate) {
             return Err(bad(format!(
                 "replicate {} does not belong to shard {} (r mod {} = {})",
@@ -571,28 +599,22 @@ impl ShardReader {
                 l.replicate % self.shard.count
             )));
         }
-        let key: Key = (
-            l.series.to_string(),
-            l.replicate,
-            l.step,
-            l.metric.to_string(),
-        );
-        if let Some(last) = &self.last
-            && key <= *last
+        let series = names.get(l.series).map_err(&bad)?;
+        let metric = names.get(l.metric).map_err(&bad)?;
+        let key: Key = (series, l.replicate, l.step, metric);
+        if let Some(last) = self.last
+            && key <= last
         {
-            return Err(bad(if key == *last {
+            return Err(bad(if key == last {
                 "the same record twice".into()
             } else {
                 "out of canonical order (series, replicate, step, metric)".into()
             }));
         }
-        self.last = Some(key.clone());
+        self.last = Some(key);
+        self.current = (series, l.replicate, l.step, metric, l.value);
         self.count += 1;
         Ok(Some(key))
-    }
-
-    fn line(&self) -> &str {
-        &self.buf[..self.buf.len() - 1]
     }
 
     fn raw(&self) -> &[u8] {

@@ -314,6 +314,15 @@ pub struct RecordLine<'a> {
 /// not have written: a wrong field count, an empty name, a non-canonical integer, NaN, or a
 /// number not in its canonical text (`1e999`, `1.50`).
 pub fn parse_record_line(line: &str) -> Result<RecordLine<'_>, String> {
+    parse_record_line_into(line, &mut Vec::with_capacity(32))
+}
+
+/// [`parse_record_line`] with a scratch buffer for the canonical text of the value (no
+/// allocation per line).
+pub fn parse_record_line_into<'a>(
+    line: &'a str,
+    scratch: &mut Vec<u8>,
+) -> Result<RecordLine<'a>, String> {
     let mut f = line.split(',');
     let (Some(series), Some(rep), Some(step), Some(metric), Some(value), None) =
         (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
@@ -324,13 +333,15 @@ pub fn parse_record_line(line: &str) -> Result<RecordLine<'_>, String> {
         return Err("empty series or metric".into());
     }
     let int = |s: &str, what: &str| -> Result<u64, String> {
-        let v: u64 = s
-            .parse()
-            .map_err(|_| format!("{what} `{s}` is not an integer"))?;
-        if v.to_string() != s {
-            return Err(format!("{what} `{s}` is not in canonical form"));
+        // Canonical: digits only, no sign, no leading zero (but "0" itself).
+        let canonical = !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s.len() == 1 || !s.starts_with('0'));
+        if !canonical {
+            return Err(format!("{what} `{s}` is not a canonical integer"));
         }
-        Ok(v)
+        s.parse()
+            .map_err(|_| format!("{what} `{s}` is out of range"))
     };
     let replicate = int(rep, "replicate")?;
     let step = int(step, "step")?;
@@ -338,10 +349,12 @@ pub fn parse_record_line(line: &str) -> Result<RecordLine<'_>, String> {
     if v.is_nan() {
         return Err("value is NaN".into());
     }
-    if fmt_f64(v) != value {
+    scratch.clear();
+    write_f64(scratch, v).expect("writing to memory");
+    if scratch.as_slice() != value.as_bytes() {
         return Err(format!(
             "value `{value}` is not what the program writes (it would write `{}`)",
-            fmt_f64(v)
+            String::from_utf8_lossy(scratch)
         ));
     }
     Ok(RecordLine {
