@@ -7,10 +7,17 @@
 //! 8 to 31 per generation on average), so one chain is not a fair unit of work: each
 //! measurement runs the same 16 chains (replicates 0–15), the Python script runs 16 chains too,
 //! and both print the mean EM iterations per generation so that the work can be compared.
+//!
+//! KDE chains (`mixture-kde`): one chain of each workflow on the two moons (M = 200, 50
+//! generations, Gaussian kernel h = 0.1) with the held-out NLL on 1,000 test points at every
+//! generation, the work `benches/python/mixture_kde.py moons` does per chain with
+//! `sklearn.neighbors.KernelDensity`.
 
+use collapse_core::Choice;
 use collapse_core::DynExperiment;
 use collapse_core::check::check_stream;
 use collapse_mixture::gmm_chain::{GmmChain, Setup};
+use collapse_mixture::kde::{MixtureKde, Workflow};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const CHAINS: u64 = 16;
@@ -55,5 +62,30 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// One chain of each workflow on the two moons, rows and NLL included, as a replicate of
+/// `collapse run mixture-kde` computes them.
+fn kde(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kde-moons-M200-50-gens-nll-every");
+    g.sample_size(10);
+    for &w in Workflow::ALL {
+        let sets: Vec<(&str, &str)> = vec![
+            ("truth", "moons"),
+            ("samples", "200"),
+            ("generations", "50"),
+            ("h", "0.1"),
+            ("nll_at", "every"),
+            ("replicates", "1"),
+            ("policies", w.name()),
+        ];
+        let one = DynExperiment::new(MixtureKde)
+            .configure_with(&sets)
+            .expect("valid parameters");
+        g.bench_function(w.name(), |b| {
+            b.iter(|| one.collect(0).expect("the chain runs"))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, kde);
 criterion_main!(benches);

@@ -163,7 +163,7 @@ fn fma(a: f64, b: f64, c: f64) -> f64 {
 /// error below 2e-16). Inputs below −708 return `e^{−708}` (≈ 3e-308), which is 0 beside the
 /// largest term 1 of a log-sum-exp.
 #[inline(always)]
-fn exp_nonpositive(x: f64) -> f64 {
+pub(crate) fn exp_nonpositive(x: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
@@ -212,7 +212,7 @@ const LANES: usize = 8;
 /// `Σ aᵢ`, in [`LANES`] independent partial sums so that the loop vectorises (a single
 /// running sum is a serial chain of dependent additions).
 #[inline(always)]
-fn sum(a: &[f64]) -> f64 {
+pub(crate) fn sum(a: &[f64]) -> f64 {
     let mut acc = [0.0f64; LANES];
     let c = a.chunks_exact(LANES);
     let rest = c.remainder();

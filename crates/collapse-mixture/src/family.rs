@@ -5,10 +5,13 @@
 //!   two-component truth). Its infinite-sample mode ([`Family::fit_population`]) fits the exact
 //!   population: moments in closed form for one Gaussian, EM on Gauss–Hermite nodes of the
 //!   population for a mixture.
-//! - [`KdeFamily`]: data are points, the model a Gaussian KDE (generation 0 is the truth).
+//! - [`KdeFamily`]: data are points, the model a kernel density estimate (generation 0 is the
+//!   truth, a Gaussian mixture or one of the non-Gaussian data sets).
 
 use crate::em::{self, EmConfig, Init};
-use crate::model::{Bandwidth, Gaussian, Kde, Mixture, Points, mixture_nodes};
+use crate::kde::estimator::{Bandwidth, Kde, Kernel};
+use crate::kde::truth::Truth;
+use crate::model::{Gaussian, Mixture, Points, mixture_nodes};
 use collapse_core::{Family, Rng};
 use rand::SeedableRng;
 
@@ -102,25 +105,17 @@ impl Family for MixtureFamily {
 #[derive(Clone, Debug)]
 pub enum Density {
     /// The true distribution.
-    Truth(Mixture),
+    Truth(Truth),
     /// A kernel density estimate.
     Kde(Kde),
 }
 
 impl Density {
-    /// Mean and covariance.
+    /// Mean and covariance (exact).
     pub fn mean_cov(&self) -> (Vec<f64>, Vec<f64>) {
         match self {
-            Density::Truth(m) => (m.mean(), m.cov()),
+            Density::Truth(t) => t.mean_cov(),
             Density::Kde(k) => k.mean_cov(),
-        }
-    }
-
-    /// `ln p(x)`.
-    pub fn log_pdf(&self, x: &[f64]) -> f64 {
-        match self {
-            Density::Truth(m) => m.log_pdf(x),
-            Density::Kde(k) => k.log_pdf(x),
         }
     }
 
@@ -128,7 +123,7 @@ impl Density {
     pub fn bandwidth(&self) -> f64 {
         match self {
             Density::Truth(_) => 0.0,
-            Density::Kde(k) => (k.kernel.trace() / k.dim() as f64).sqrt(),
+            Density::Kde(k) => k.bandwidth(),
         }
     }
 }
@@ -137,7 +132,9 @@ impl Density {
 #[derive(Clone, Debug)]
 pub struct KdeFamily {
     /// Generation 0.
-    pub truth: Mixture,
+    pub truth: Truth,
+    /// The kernel.
+    pub kernel: Kernel,
     /// The bandwidth rule.
     pub bandwidth: Bandwidth,
 }
@@ -151,12 +148,12 @@ impl Family for KdeFamily {
     }
 
     fn fit(&self, data: &Points, _: &mut Rng) -> Density {
-        Density::Kde(Kde::fit(data, self.bandwidth))
+        Density::Kde(Kde::fit(data, self.kernel, self.bandwidth))
     }
 
     fn sample(&self, model: &Density, n: usize, rng: &mut Rng) -> Points {
         match model {
-            Density::Truth(m) => m.sample(n, rng),
+            Density::Truth(t) => t.sample(n, rng),
             Density::Kde(k) => k.sample(n, rng),
         }
     }

@@ -128,6 +128,37 @@ pub fn normal_nodes(n: usize) -> (Vec<f64>, Vec<f64>) {
     )
 }
 
+/// Nodes and weights of `n`-point Gauss–Legendre quadrature for `∫₀¹ f(u) du` (Newton
+/// iteration on the Legendre recurrence, Numerical Recipes `gauleg`, mapped from [−1, 1]).
+pub fn legendre_nodes(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut x = vec![0.0; n];
+    let mut w = vec![0.0; n];
+    for i in 0..n.div_ceil(2) {
+        let mut z = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
+        let mut pp = 1.0;
+        for _ in 0..100 {
+            let (mut p1, mut p2) = (1.0, 0.0);
+            for j in 0..n {
+                let p3 = p2;
+                p2 = p1;
+                p1 = ((2 * j + 1) as f64 * z * p2 - j as f64 * p3) / (j + 1) as f64;
+            }
+            pp = n as f64 * (z * p1 - p2) / (z * z - 1.0);
+            let z1 = z;
+            z = z1 - p1 / pp;
+            if (z - z1).abs() <= 1e-15 {
+                break;
+            }
+        }
+        // On [0, 1]: u = (1 ∓ z)/2, weight halved.
+        x[i] = 0.5 * (1.0 - z);
+        x[n - 1 - i] = 0.5 * (1.0 + z);
+        w[i] = 1.0 / ((1.0 - z * z) * pp * pp);
+        w[n - 1 - i] = w[i];
+    }
+    (x, w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +179,15 @@ mod tests {
         assert!(cholesky(&[1.0, 2.0, 2.0, 1.0], 2).is_none());
         let (_, eps) = cholesky_jitter(&[0.0; 4], 2);
         assert!(eps > 0.0);
+    }
+
+    #[test]
+    fn legendre_integrates_polynomials_exactly() {
+        let (x, w) = legendre_nodes(12);
+        for k in 0..24 {
+            let s: f64 = x.iter().zip(&w).map(|(x, w)| w * x.powi(k)).sum();
+            assert!((s - 1.0 / (k as f64 + 1.0)).abs() < 1e-14, "{k}: {s}");
+        }
     }
 
     #[test]

@@ -1,9 +1,8 @@
-//! Gaussian components, mixtures, kernel density estimates and their data.
+//! Gaussian components, mixtures and their data.
 //!
 //! A [`Mixture`] $p(x)=\sum_k \pi_k\,\mathcal N(x;\mu_k,\Sigma_k)$ with full covariances, in any
-//! dimension. A [`Kde`] is the equal-weight mixture of $\mathcal N(x_i, H)$ over its training
-//! points with one kernel covariance $H$; both are sampled exactly (pick a component, add a
-//! Gaussian draw through the Cholesky factor).
+//! dimension, sampled exactly (pick a component, add a Gaussian draw through the Cholesky
+//! factor). Kernel density estimates are in [`crate::kde::estimator`].
 
 use crate::linalg::{cholesky_jitter, inv_lower, log_det_chol};
 use collapse_core::normal::standard_normals;
@@ -354,144 +353,6 @@ impl Dataset for Points {
     }
 }
 
-/// How a KDE chooses its kernel covariance `H`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Bandwidth {
-    /// `H = h² I` with `h` fixed.
-    Fixed(f64),
-    /// `H = f² Σ̂`, `f = (n (d + 2) / 4)^{−1/(d+4)}` (Silverman's factor, as scipy).
-    Silverman,
-    /// `H = f² Σ̂`, `f = n^{−1/(d+4)}` (Scott's factor, as scipy).
-    Scott,
-}
-
-collapse_core::choice! {
-    /// The bandwidth rule a KDE is configured with (the `bandwidth` parameter).
-    pub enum BandwidthRule {
-        /// `H = h² I` with a given `h`.
-        Fixed = "fixed",
-        /// Silverman's factor times the sample covariance.
-        Silverman = "silverman",
-        /// Scott's factor times the sample covariance.
-        Scott = "scott",
-    }
-}
-
-impl Bandwidth {
-    /// The bandwidth of a rule; `h` is used by `fixed`.
-    pub fn new(rule: BandwidthRule, h: f64) -> Self {
-        match rule {
-            BandwidthRule::Fixed => Bandwidth::Fixed(h),
-            BandwidthRule::Silverman => Bandwidth::Silverman,
-            BandwidthRule::Scott => Bandwidth::Scott,
-        }
-    }
-
-    /// The factor `f` by which a data-driven rule scales the sample covariance, for `n` points
-    /// in `d` dimensions (`None` for a fixed bandwidth).
-    pub fn factor(&self, n: f64, d: f64) -> Option<f64> {
-        match self {
-            Bandwidth::Fixed(_) => None,
-            Bandwidth::Silverman => Some((n * (d + 2.0) / 4.0).powf(-1.0 / (d + 4.0))),
-            Bandwidth::Scott => Some(n.powf(-1.0 / (d + 4.0))),
-        }
-    }
-}
-
-/// A Gaussian kernel density estimate: the equal-weight mixture of `N(xᵢ, H)`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Kde {
-    /// The training points.
-    pub centers: Points,
-    /// The kernel `N(0, H)`.
-    pub kernel: Gaussian,
-}
-
-impl Kde {
-    /// Fits a KDE to `data` with a bandwidth rule.
-    pub fn fit(data: &Points, bw: Bandwidth) -> Self {
-        let d = data.dim;
-        let n = data.len();
-        let h = match bw {
-            Bandwidth::Fixed(h) => {
-                let mut c = vec![0.0; d * d];
-                (0..d).for_each(|i| c[i * d + i] = h * h);
-                c
-            }
-            _ => {
-                let f = bw.factor(n as f64, d as f64).unwrap_or(1.0);
-                let (_, s) = data.mean_cov(1.0);
-                s.iter().map(|v| v * f * f).collect()
-            }
-        };
-        Kde {
-            centers: data.clone(),
-            kernel: Gaussian::new(vec![0.0; d], h),
-        }
-    }
-
-    /// The dimension.
-    pub fn dim(&self) -> usize {
-        self.centers.dim
-    }
-
-    /// Draws `n` points exactly: a uniform training point plus kernel noise.
-    pub fn sample(&self, n: usize, rng: &mut Rng) -> Points {
-        let d = self.dim();
-        let m = self.centers.len();
-        let mut xs = vec![0.0; n * d];
-        let z = standard_normals(rng, n * d);
-        for (x, z) in xs.chunks_exact_mut(d).zip(z.chunks_exact(d)) {
-            let c = rng.random_range(0..m);
-            // A kernel draw centred on training point c.
-            self.kernel.transform_into(z, x);
-            for (x, t) in x.iter_mut().zip(&self.centers.xs[c * d..(c + 1) * d]) {
-                *x += t;
-            }
-        }
-        Points { dim: d, xs }
-    }
-
-    /// Mean and covariance: those of the training points (divisor n) plus `H`.
-    pub fn mean_cov(&self) -> (Vec<f64>, Vec<f64>) {
-        let (m, mut s) = self.centers.mean_cov(0.0);
-        s.iter_mut()
-            .zip(&self.kernel.cov)
-            .for_each(|(a, b)| *a += b);
-        (m, s)
-    }
-
-    /// `ln p(x)` by log-sum-exp over the training points.
-    pub fn log_pdf(&self, x: &[f64]) -> f64 {
-        let d = self.dim();
-        let n = self.centers.len();
-        let mut y = vec![0.0; d];
-        let mut lp = Vec::with_capacity(n);
-        let mut mx = f64::NEG_INFINITY;
-        for i in 0..n {
-            for a in 0..d {
-                y[a] = x[a] - self.centers.xs[i * d + a];
-            }
-            let v = self.kernel.log_pdf(&y);
-            mx = mx.max(v);
-            lp.push(v);
-        }
-        mx + lp.iter().map(|v| (v - mx).exp()).sum::<f64>().ln() - (n as f64).ln()
-    }
-
-    /// The KDE as an explicit mixture (for closed-form distances on small sets).
-    pub fn to_mixture(&self) -> Mixture {
-        let n = self.centers.len();
-        let comps = (0..n)
-            .map(|i| Gaussian {
-                mean: self.centers.point(i).to_vec(),
-                ..self.kernel.clone()
-            })
-            .collect();
-        Mixture::new(vec![1.0 / n as f64; n], comps)
-    }
-}
-
 /// Nodes and weights for `E_p f(X)` with `p` a mixture: tensor-product Gauss–Hermite with
 /// `n` nodes per axis for each component, mapped through its Cholesky factor.
 pub fn mixture_nodes(p: &Mixture, n: usize) -> (Vec<f64>, Vec<f64>) {
@@ -554,7 +415,6 @@ pub fn normal_l2_1d(m1: f64, v1: f64, m2: f64, v2: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use collapse_core::stats::{ks_two_sample, ks_two_sample_p};
 
     fn two() -> Mixture {
         Mixture::new(
@@ -616,22 +476,6 @@ mod tests {
             2.0 - r
         };
         0.5 * erfc
-    }
-
-    #[test]
-    fn kde_sampler_matches_the_kde_law() {
-        let mut rng = collapse_core::rng::stream(2, "kde-ks", 0);
-        let data = two().sample(50, &mut rng);
-        let kde = Kde::fit(&data, Bandwidth::Fixed(0.3));
-        let mut a = kde.sample(20_000, &mut rng).xs;
-        let mut b = kde.to_mixture().sample(20_000, &mut rng).xs;
-        let d = ks_two_sample(&mut a, &mut b);
-        assert!(ks_two_sample_p(d, 20_000, 20_000) > 1e-4, "D = {d}");
-        let (m, c) = kde.mean_cov();
-        let mix = kde.to_mixture();
-        assert!((m[0] - mix.mean()[0]).abs() < 1e-12);
-        assert!((c[0] - mix.cov()[0]).abs() < 1e-12);
-        assert!((kde.log_pdf(&[0.3]) - mix.log_pdf(&[0.3])).abs() < 1e-12);
     }
 
     #[test]

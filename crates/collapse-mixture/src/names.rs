@@ -23,8 +23,12 @@ pub const EMPTY_COMPONENTS: &str = "empty_components";
 pub const LOG_LIKELIHOOD: &str = "log_likelihood";
 /// `sqrt(tr H / d)`, the KDE kernel's bandwidth (0 for the truth).
 pub const BANDWIDTH: &str = "bandwidth";
-/// The cross-entropy `E_p₀[−ln pₙ]` (quadrature).
+/// The negative log-likelihood of generation n on real data: the mean of `−ln pₙ` over a
+/// held-out test set drawn from the truth (`mixture-kde`), whose expectation is the
+/// cross-entropy `E_p₀[−ln pₙ]`.
 pub const NLL: &str = "nll";
+/// The fraction of the held-out test set where a tophat KDE has density 0.
+pub const OUTSIDE_SUPPORT: &str = "outside_support";
 /// `KL(p₀ ‖ pₙ)` (quadrature).
 pub const KL: &str = "kl";
 /// The exact `E var`.

@@ -3,7 +3,8 @@
 
 use collapse_core::{Budget, Check, CheckContext, Outcome, Policy, Sources};
 use collapse_mixture::checks::{checks, em, kde, l2, sources};
-use collapse_mixture::model::Bandwidth;
+use collapse_mixture::kde::Kernel;
+use collapse_mixture::kde::{Bandwidth, BandwidthRule};
 
 fn run(id: &str) -> Outcome {
     let c: Check = checks()
@@ -24,7 +25,7 @@ fn q(id: &str) -> CheckContext {
 #[test]
 fn ids_are_family_first_and_unique() {
     let all = checks();
-    assert_eq!(all.len(), 14);
+    assert_eq!(all.len(), 17);
     let (m, s): (Vec<Check>, Vec<Check>) =
         all.into_iter().partition(|c| c.id.starts_with("mixture."));
     collapse_core::check::validate_ids(&m, "mixture.").unwrap();
@@ -46,16 +47,17 @@ fn em_monotone() {
     assert!(!o.with_prediction(-1e-6).pass());
 }
 
+fn fixed() -> kde::KdeCase {
+    kde::mixture_case(Bandwidth::Fixed(kde::KDE_H))
+}
+
 #[test]
 fn kde_replace() {
     let o = run("mixture.kde-variance-replace");
-    assert!(!o.with_prediction(kde::kde_wrong_no_kernel()).pass());
+    assert!(!o.with_prediction(kde::kde_wrong_no_kernel(fixed())).pass());
     assert!(
-        !o.with_prediction(kde::kde_prediction(
-            Policy::Accumulate,
-            Bandwidth::Fixed(0.3)
-        ))
-        .pass()
+        !o.with_prediction(kde::kde_prediction(Policy::Accumulate, fixed()))
+            .pass()
     );
 }
 
@@ -63,32 +65,123 @@ fn kde_replace() {
 fn kde_accumulate() {
     let o = run("mixture.kde-variance-accumulate");
     assert!(
-        !o.with_prediction(kde::kde_prediction(Policy::Replace, Bandwidth::Fixed(0.3)))
+        !o.with_prediction(kde::kde_prediction(Policy::Replace, fixed()))
             .pass()
     );
-    assert!(!o.with_prediction(kde::kde_wrong_no_kernel()).pass());
+    assert!(!o.with_prediction(kde::kde_wrong_no_kernel(fixed())).pass());
 }
 
 #[test]
 fn kde_subsample() {
     let o = run("mixture.kde-variance-subsample");
     assert!(
-        !o.with_prediction(kde::kde_prediction(
-            Policy::Accumulate,
-            Bandwidth::Fixed(0.3)
-        ))
-        .pass()
+        !o.with_prediction(kde::kde_prediction(Policy::Accumulate, fixed()))
+            .pass()
     );
 }
 
 #[test]
 fn kde_silverman() {
     let o = run("mixture.kde-variance-silverman");
-    assert!(!o.with_prediction(kde::kde_wrong_no_kernel()).pass());
+    let case = |r| kde::mixture_case(Bandwidth::new(r, 0.0));
     assert!(
-        !o.with_prediction(kde::kde_prediction(Policy::Replace, Bandwidth::Scott))
+        !o.with_prediction(kde::kde_wrong_no_kernel(case(
+            BandwidthRule::ScipySilverman
+        )))
+        .pass()
+    );
+    assert!(
+        !o.with_prediction(kde::kde_prediction(
+            Policy::Replace,
+            case(BandwidthRule::ScipyScott)
+        ))
+        .pass()
+    );
+    // scikit-learn's Silverman rule (not scaled by the data's spread) is another chain.
+    assert!(
+        !o.with_prediction(kde::kde_prediction(
+            Policy::Replace,
+            case(BandwidthRule::SklearnSilverman)
+        ))
+        .pass()
+    );
+}
+
+#[test]
+fn kde_tophat() {
+    let o = run("mixture.kde-variance-tophat");
+    let tophat = kde::tophat_case();
+    // A Gaussian kernel of the same h would add h², not h²/(d + 2).
+    let gaussian = kde::KdeCase {
+        kernel: Kernel::Gaussian,
+        ..tophat
+    };
+    assert!(
+        !o.with_prediction(kde::kde_prediction(Policy::Replace, gaussian))
             .pass()
     );
+    // The uniform law on the sphere (radius exactly h) would add h²/d.
+    let sphere = kde::KdeCase {
+        bandwidth: Bandwidth::Fixed(kde::KDE_H * (4.0f64 / 2.0).sqrt()),
+        ..tophat
+    };
+    assert!(
+        !o.with_prediction(kde::kde_prediction(Policy::Replace, sphere))
+            .pass()
+    );
+    // Wrong code: the chain run with a Gaussian kernel, against the tophat's prediction.
+    let c = q("mixture.kde-variance-tophat");
+    let measured = kde::kde_variance(&c, Policy::Replace, gaussian);
+    assert!(
+        !measured
+            .with_prediction(kde::kde_prediction(Policy::Replace, tophat))
+            .pass()
+    );
+}
+
+#[test]
+fn kde_sklearn_scott() {
+    let o = run("mixture.kde-variance-sklearn-scott");
+    let case = kde::sklearn_case();
+    // scipy's Scott rule (scaled by the blobs' wide spread) predicts another chain.
+    let scipy = kde::KdeCase {
+        bandwidth: Bandwidth::new(BandwidthRule::ScipyScott, 0.0),
+        ..case
+    };
+    assert!(
+        !o.with_prediction(kde::kde_prediction(Policy::Accumulate, scipy))
+            .pass()
+    );
+    // The bandwidth of the first M points kept for every generation (N not growing).
+    assert!(
+        !o.with_prediction(kde::kde_prediction(Policy::Replace, case))
+            .pass()
+    );
+    // Wrong code: the blobs' centres fixed at the origin.
+    let c = q("mixture.kde-variance-sklearn-scott");
+    let one_blob = kde::KdeCase {
+        truth: collapse_mixture::kde::TruthSpec {
+            centers: 1,
+            ..case.truth
+        },
+        ..case
+    };
+    let measured = kde::kde_variance(&c, Policy::Accumulate, one_blob);
+    assert!(
+        !measured
+            .with_prediction(kde::kde_prediction(Policy::Accumulate, case))
+            .pass()
+    );
+}
+
+#[test]
+fn kde_dataset_moments() {
+    let o = run("mixture.kde-dataset-moments");
+    eprintln!("moments gap: {}", o.measured);
+    // A closed form that forgets the noise's variance fails; so does too coarse a quadrature
+    // of the right one (the comparison is not a tautology).
+    assert!(!kde::moments_outcome(kde::moments_gap(60, 0.0, 0.05)).pass());
+    assert!(!kde::moments_outcome(kde::moments_gap(4, 0.05, 0.05)).pass());
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use collapse_core::records::records_csv;
 use collapse_core::{Collected, DynExperiment, Sources};
 use collapse_mixture::gmm_chain::{self, snapshot};
-use collapse_mixture::names::{KL, L2_DISTANCE, THEORY_VAR, VAR};
+use collapse_mixture::names::{KL, L2_DISTANCE, NLL, OUTSIDE_SUPPORT, THEORY_VAR, VAR};
 
 fn exp(id: &str) -> DynExperiment {
     collapse_mixture::catalog()
@@ -201,8 +201,206 @@ fn kde_experiment_tracks_its_theory() {
             ("generations", "5"),
             ("replicates", "3"),
             ("dim", "2"),
-            ("bandwidth", "scott"),
+            ("bandwidth", "scipy-scott"),
         ],
+    );
+}
+
+/// Every data set, kernel and bandwidth rule runs, deterministically and without NaN, and its
+/// mean variance agrees with the exact expected variance.
+#[test]
+fn kde_data_sets_kernels_and_rules_track_their_theory() {
+    let cases: [&[(&str, &str)]; 5] = [
+        &[("truth", "moons"), ("kernel", "tophat"), ("h", "0.3")],
+        &[("truth", "circles"), ("bandwidth", "sklearn-silverman")],
+        &[
+            ("truth", "swiss-roll"),
+            ("bandwidth", "sklearn-scott"),
+            ("test_points", "200"),
+        ],
+        &[("truth", "blobs"), ("bandwidth", "scipy-silverman")],
+        &[
+            ("truth", "blobs"),
+            ("dim", "3"),
+            ("kernel", "tophat"),
+            ("h", "1.5"),
+        ],
+    ];
+    for sets in cases {
+        let mut all = vec![
+            ("generations", "8"),
+            ("replicates", "300"),
+            ("samples", "30"),
+        ];
+        all.extend_from_slice(sets);
+        let out = deterministic("mixture-kde", &all);
+        for w in ["replace", "accumulate", "accumulate-subsample"] {
+            let m = out
+                .summary
+                .iter()
+                .find(|r| r.series == w && r.step == 8 && r.metric == VAR)
+                .unwrap();
+            let t = mean_at(&out, w, 8, THEORY_VAR);
+            assert!(
+                (m.mean - t).abs() < 5.5 * m.std_error,
+                "{sets:?} {w}: {} vs {t} ± {}",
+                m.mean,
+                m.std_error
+            );
+        }
+    }
+}
+
+/// A tophat KDE leaves test points outside its balls: their fraction is written, and `nll`
+/// only where it is finite; with `nll_at=every` every generation is measured.
+#[test]
+fn tophat_support_and_nll_at_every_generation() {
+    let out = deterministic(
+        "mixture-kde",
+        &[
+            ("truth", "moons"),
+            ("kernel", "tophat"),
+            ("h", "0.1"),
+            ("samples", "20"),
+            ("generations", "6"),
+            ("replicates", "20"),
+            ("nll_at", "every"),
+            ("policies", "replace"),
+        ],
+    );
+    for g in 1..=6 {
+        let outside = out
+            .summary
+            .iter()
+            .find(|r| r.step == g && r.metric == OUTSIDE_SUPPORT)
+            .unwrap();
+        assert_eq!(outside.count, 20);
+        // Twenty balls of radius 0.1 cannot cover the moons.
+        assert!(outside.mean > 0.0, "{g}");
+        let nll = out.summary.iter().find(|r| r.step == g && r.metric == NLL);
+        assert!(
+            nll.is_none_or(|r| r.count < 20 && r.mean.is_finite()),
+            "{g}"
+        );
+    }
+    // No NLL at generation 0 for a curve (no density to evaluate).
+    assert!(!out.records.iter().any(|r| r.step == 0 && r.metric == NLL));
+    // A Gaussian kernel has full support: NLL at every generation, every chain.
+    let out = deterministic(
+        "mixture-kde",
+        &[
+            ("truth", "moons"),
+            ("generations", "5"),
+            ("replicates", "4"),
+            ("nll_at", "every"),
+            ("test_points", "50"),
+        ],
+    );
+    for g in 1..=5 {
+        let nll = out
+            .summary
+            .iter()
+            .filter(|r| r.step == g && r.metric == NLL);
+        assert!(nll.clone().count() == 3 && nll.into_iter().all(|r| r.count == 4));
+    }
+}
+
+/// The NLL is measured on a test set drawn from the replicate's auxiliary stream: measuring it
+/// (or not, or on more points) never changes the chain.
+#[test]
+fn measuring_the_nll_does_not_change_the_chain() {
+    let run = |extra: &[(&str, &str)]| {
+        let mut sets = vec![
+            ("generations", "6"),
+            ("replicates", "3"),
+            ("truth", "blobs"),
+        ];
+        sets.extend_from_slice(extra);
+        let out = exp("mixture-kde")
+            .configure_with(&sets)
+            .unwrap()
+            .collect(5)
+            .unwrap();
+        out.records
+            .into_iter()
+            .filter(|r| r.metric == VAR)
+            .map(|r| r.value)
+            .collect::<Vec<f64>>()
+    };
+    let a = run(&[]);
+    assert_eq!(a, run(&[("nll_at", "every"), ("test_points", "77")]));
+}
+
+/// Bad input is refused with the parameter and what is valid; numerical edge cases give finite
+/// numbers.
+#[test]
+fn bad_input_is_refused_and_edges_stay_finite() {
+    let k = exp("mixture-kde");
+    let bad = |sets: &[(&str, &str)]| k.configure_with(sets).unwrap_err().to_string();
+    let e = bad(&[("truth", "spirals")]);
+    assert!(
+        e.contains("`truth`") && e.contains("moons | circles | swiss-roll | blobs"),
+        "{e}"
+    );
+    let e = bad(&[("noise", "-0.1")]);
+    assert!(e.contains("`noise`") && e.contains("[0, 1000]"), "{e}");
+    let e = bad(&[("kernel", "tophat"), ("h", "0")]);
+    assert!(e.contains("`h`") && e.contains("0.000001"), "{e}");
+    let e = bad(&[("kernel", "epanechnikov")]);
+    assert!(e.contains("gaussian | tophat"), "{e}");
+    let e = bad(&[("bandwidth", "scott")]);
+    assert!(
+        e.contains("scipy-scott") && e.contains("sklearn-scott"),
+        "{e}"
+    );
+    let e = bad(&[("truth", "moons"), ("dim", "3")]);
+    assert!(e.contains("`dim`") && e.contains("dim=2"), "{e}");
+    let e = bad(&[("truth", "circles"), ("factor", "1")]);
+    assert!(e.contains("`factor`") && e.contains("[0, 1)"), "{e}");
+    for p in ["replace,", "replace,,accumulate", ",", "replace,replace"] {
+        assert!(bad(&[("policies", p)]).contains("`policies`"), "{p}");
+    }
+    let g = exp("gmm-chain");
+    for s in ["0,,1", "0,1,", ",0", "1.5"] {
+        let e = g
+            .configure_with(&[("snapshots", s)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`snapshots`"), "{s}: {e}");
+    }
+    assert!(g.configure_with(&[("floor", "0")]).is_err());
+    assert!(
+        exp("sources-gaussian")
+            .configure_with(&[("floor", "0")])
+            .is_err()
+    );
+    // The narrowest bandwidth: enormous but finite NLLs and standard errors.
+    let out = exp("mixture-kde")
+        .configure_with(&[("h", "1e-6"), ("generations", "2"), ("replicates", "3")])
+        .unwrap()
+        .collect(1)
+        .unwrap();
+    assert!(
+        out.summary
+            .iter()
+            .all(|r| r.mean.is_finite() && r.std_error.is_finite())
+    );
+    // The smallest floor with fewer points than dimensions: finite L2 distances.
+    let out = g
+        .configure_with(&[
+            ("dim", "8"),
+            ("samples", "2"),
+            ("floor", "1e-12"),
+            ("generations", "5"),
+            ("replicates", "3"),
+        ])
+        .unwrap()
+        .collect(1)
+        .unwrap();
+    assert!(
+        out.summary
+            .iter()
+            .all(|r| r.mean.is_finite() && r.std_error.is_finite())
     );
 }
 

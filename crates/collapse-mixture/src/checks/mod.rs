@@ -4,7 +4,7 @@
 //! checks compare a closed form with an independent computation (quadrature, a second formula).
 //!
 //! - [`em`]: EM's efficiency and monotonicity (`mixture.em-…`);
-//! - [`kde`]: the KDE workflows' exact variance (`mixture.kde-…`);
+//! - [`kde`]: the KDE workflows' exact variance and the data sets' moments (`mixture.kde-…`);
 //! - [`l2`]: the closed-form L2 distance (`mixture.l2-…`);
 //! - [`sources`]: the error sources alone and combined (`sources.…`).
 
@@ -65,9 +65,27 @@ pub fn checks() -> Vec<Check> {
         ),
         Check::new(
             "mixture.kde-variance-silverman",
-            "With Silverman's data-driven kernel H = f^2 s^2, f = (3M/4)^(-1/5), the KDE chain under replace has E[s^2_n] = ((M - 1)/M + f^2)^n s^2_0: the variance grows geometrically (M = 20, n = 10).",
+            "With scipy's Silverman kernel H = f^2 s^2 (scaled by the sample variance), f = (3M/4)^(-1/5), the KDE chain under replace has E[s^2_n] = ((M - 1)/M + f^2)^n s^2_0: the variance grows geometrically (M = 20, n = 10).",
             "Derived (proofs/mixtures.md); Silverman (1986) rule of thumb as in scipy.stats.gaussian_kde",
             kde::kde_silverman,
+        ),
+        Check::new(
+            "mixture.kde-variance-tophat",
+            "A tophat kernel of radius h (uniform on the ball, scikit-learn's kernel='tophat') adds h^2/(d + 2) a coordinate; on the two moons (noise 0.05, d = 2) under replace, E[var_n] = a^n var_0 + (h^2/4)(1 - a^n)/(1 - a), a = (M - 1)/M, var_0 = tr Cov(moons)/2 in closed form (M = 20, n = 10, h = 0.3).",
+            "Derived (proofs/mixtures.md); tophat kernel of Kazdan et al. (2024), arXiv:2410.16713",
+            kde::kde_tophat,
+        ),
+        Check::new(
+            "mixture.kde-variance-sklearn-scott",
+            "With scikit-learn's Scott rule H = N^(-2/(d+4)) I (independent of the data's spread), on three 2-D blobs with centres uniform in [-10, 10]^2 drawn per chain, under accumulate E[var_n] follows the exact recursion with tr H = d N^(-2/(d+4)) for the pool size N, averaged over the centres by linearity (M = 20, n = 10).",
+            "Derived (proofs/mixtures.md); bandwidth='scott' of sklearn.neighbors.KernelDensity",
+            kde::kde_sklearn_scott,
+        ),
+        Check::new(
+            "mixture.kde-dataset-moments",
+            "The closed-form means and covariances of scikit-learn's two moons, concentric circles (factor 0.8) and Swiss roll (noise 0.05) equal Gauss-Legendre quadrature over their curve parameters (60 nodes a parameter) to 1e-12 of the largest moment.",
+            "Derived (proofs/mixtures.md); make_moons, make_circles, make_swiss_roll of scikit-learn",
+            kde::dataset_moments,
         ),
         Check::new(
             "mixture.l2-quadrature-1d",

@@ -38,7 +38,13 @@ fn snapshot_panel(m: &Mixture, g: u64, seed: u64, range: ((f64, f64), (f64, f64)
         .map(|i| (pts.point(i)[0], if d > 1 { pts.point(i)[1] } else { 0.0 }))
         .collect();
     let var = m.var();
-    let mut p = Panel::new(format!("generation {g}   (tr Σ/d = {var:.2e})"), "x₁", "x₂")
+    // Three significant digits, in scientific notation only below 0.01.
+    let var = if var >= 0.01 {
+        format!("{var:.3}")
+    } else {
+        format!("{var:.2e}")
+    };
+    let mut p = Panel::new(format!("generation {g}   (tr Σ/d = {var})"), "x₁", "x₂")
         .x_range(range.0.0, range.0.1)
         .y_range(range.1.0, range.1.1)
         .with(Series::markers("samples", 5, scatter).unlabelled());
@@ -88,8 +94,10 @@ fn snapshots_with(
         .map(|&(g, v)| (g as f64, v))
         .collect();
     panels.push(
+        // The distance grows to the upper right: the legend goes below it.
         Panel::new("∫(pₙ − p₀)² (closed form)", "generation n", "L2 distance")
             .log_y()
+            .legend(Legend::LowerRight)
             .with(Series::line("this chain", 0, l2)),
     );
     let title = match setting {

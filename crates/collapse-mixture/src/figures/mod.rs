@@ -4,10 +4,12 @@
 //!
 //! - [`gmm`]: `mixture-gmm-paper`, `mixture-gmm-notebook`, `mixture-gmm-l2`, and the run
 //!   figure of `gmm-chain`;
-//! - [`kde`]: `mixture-kde-workflows` and the run figure of `mixture-kde`;
+//! - [`kde`]: `mixture-kde-workflows`, `mixture-kde-moons` and the run figure of `mixture-kde`;
+//! - [`heatmap`]: the heat-map drawing of `mixture-kde-moons`;
 //! - [`sources`]: `sources-panel` and the run figure of `sources-gaussian`.
 
 pub mod gmm;
+pub mod heatmap;
 pub mod kde;
 pub mod sources;
 
@@ -38,6 +40,11 @@ pub fn figures() -> Vec<Figure> {
             kde::workflows,
         ),
         Figure::new(
+            "mixture-kde-moons",
+            "KDE chains on the two moons: fitted densities after 0, 10 and 50 generations",
+            kde::moons,
+        ),
+        Figure::new(
             "sources-panel",
             "The three error sources, alone and combined",
             sources::panel,
@@ -62,4 +69,30 @@ fn band_panel(
     let h: Vec<f64> = hi.iter().map(|p| p.1).collect();
     panel.push(Series::band(color, &xs, &l, &h));
     panel.push(Series::line(label, color, mid));
+}
+
+/// Adds the mean of `metric` in `series` (labelled `label`) over chains and its band of ±2
+/// standard errors (the Monte Carlo uncertainty of the mean, for comparison with a closed form).
+fn mean_se_band(
+    rows: &[SummaryRow],
+    series: &str,
+    metric: &str,
+    label: &str,
+    color: usize,
+    panel: &mut Panel,
+) {
+    let pts: Vec<&SummaryRow> = {
+        let mut v: Vec<&SummaryRow> = rows
+            .iter()
+            .filter(|r| r.series == series && r.metric == metric)
+            .collect();
+        v.sort_by_key(|r| r.step);
+        v
+    };
+    let xs: Vec<f64> = pts.iter().map(|r| r.step as f64).collect();
+    let lo: Vec<f64> = pts.iter().map(|r| r.mean - 2.0 * r.std_error).collect();
+    let hi: Vec<f64> = pts.iter().map(|r| r.mean + 2.0 * r.std_error).collect();
+    panel.push(Series::band(color, &xs, &lo, &hi));
+    let mean = pts.iter().map(|r| (r.step as f64, r.mean)).collect();
+    panel.push(Series::line(label, color, mean));
 }

@@ -9,6 +9,7 @@ use crate::names::{
     MEAN_SQ_ERROR, VAR,
 };
 use collapse_core::chain::{ChainConfig, ChainError};
+use collapse_core::params::parse_list;
 use collapse_core::{
     Choice, Cost, Drawing, Experiment, ExperimentError, FigureError, Name, ParamError, ParamSpec,
     Params, Policy, Rows, RunContext, RunOutput, RunView, Schedule, run_chain,
@@ -94,9 +95,9 @@ fn params() -> Vec<ParamSpec> {
         ParamSpec::float(
             "floor",
             1e-6,
-            0.0,
+            FLOOR_MIN,
             1e6,
-            "added to every fitted covariance's diagonal (scikit-learn's reg_covar)",
+            "added to every fitted covariance's diagonal (scikit-learn's reg_covar); at least 1e-12, since without a floor a component fitted to as few points as dimensions has a singular covariance and an infinite L2 distance",
         ),
         ParamSpec::int(
             "restarts",
@@ -115,21 +116,27 @@ fn params() -> Vec<ParamSpec> {
     ]
 }
 
-/// Parses the snapshot list: sorted, without duplicates.
+/// Parses the snapshot list strictly ([`parse_list`]: no empty item, integers only), then sorts
+/// it and drops repeats; an empty text means no snapshot.
 pub fn parse_snapshots(text: &str) -> Result<Vec<u64>, ParamError> {
-    let mut v: Vec<u64> = Vec::new();
-    for s in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        v.push(s.parse().map_err(|_| {
-            ParamError::conflict(
-                "snapshots",
-                format!("`{s}` is not a generation; expected comma-separated integers >= 0"),
-            )
-        })?);
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
     }
+    let mut v: Vec<u64> = parse_list(
+        "snapshots",
+        text,
+        "generations (integers >= 0), or nothing for none",
+    )?;
     v.sort_unstable();
     v.dedup();
     Ok(v)
 }
+
+/// The smallest covariance floor: a component fitted to `d` or fewer points has a singular
+/// scatter matrix, so with no floor its density and `∫p²` are infinite. With `1e-12` on the
+/// diagonal, `∫p²` of a point-like component in 8 dimensions is about `1e43`, and the squares
+/// the summary's standard error takes stay far from overflow.
+pub const FLOOR_MIN: f64 = 1e-12;
 
 /// Generation 0 of a setting: `components` (0: the setting's own number) unit Gaussians
 /// `separation` apart along the first axis, or one isotropic blob.

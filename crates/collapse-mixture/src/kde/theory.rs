@@ -2,10 +2,11 @@
 //! workflows).
 //!
 //! Let $S = \sum \|x\|^2$, $T = \sum x$ over a training set of $N$ points and
-//! $B = S/N - \|T\|^2/N^2$ its (trace of the) biased covariance. A KDE with kernel $H$ has
-//! $\operatorname{tr}\operatorname{Cov} = B + \operatorname{tr}H$, with $\operatorname{tr}H = d h^2$
-//! (fixed bandwidth) or $f_N^2\,\tfrac{N}{N-1}B$ (Silverman, Scott). Drawing $M$ points from it
-//! gives $\mathbb E[\sum\|x\|^2] = M(S/N + \operatorname{tr}H)$ and
+//! $B = S/N - \|T\|^2/N^2$ its (trace of the) biased covariance. A KDE with kernel shape $H$
+//! has $\operatorname{tr}\operatorname{Cov} = B + c_K\operatorname{tr}H$ ($c_K = 1$ for the
+//! Gaussian kernel, $1/(d+2)$ for the tophat), with $\operatorname{tr}H = d h^2$ (fixed),
+//! $d f_N^2$ (scikit-learn's rules) or $f_N^2\,\tfrac{N}{N-1}B$ (scipy's rules). Drawing $M$
+//! points from it gives $\mathbb E[\sum\|x\|^2] = M(S/N + c_K\operatorname{tr}H)$ and
 //! $\mathbb E\|\sum x\|^2 = M\operatorname{tr}\operatorname{Cov} + M^2\|T\|^2/N^2$. Every
 //! quantity is linear in $(\mathbb E S, \mathbb E\|T\|^2)$, so the expectations propagate
 //! exactly through replace, accumulate and accumulate-subsample (a subsample of $M$ out of $N$
@@ -13,13 +14,15 @@
 //! $\mathbb E\|T'\|^2 = M B\,\tfrac{N-M}{N-1} + M^2\|T\|^2/N^2$).
 //! The derivation is in `proofs/mixtures.md`.
 
-use crate::model::Bandwidth;
+use crate::kde::estimator::{Bandwidth, Kernel};
 use collapse_core::Policy;
 
 /// `E[tr Cov_n] / d` of generations `0..=n` of a KDE chain started from a truth with
-/// `tr Cov_0 = d v0` and `‖μ_0‖² = m0sq`, `M` points per generation.
+/// `tr Cov_0 = d v0` and `‖μ_0‖² = m0sq`, `M` points per generation. The result is affine in
+/// `(v0, m0sq)`, so for a random truth (blobs) their expectations give the exact expectation.
 pub fn expected_var(
     policy: Policy,
+    kernel: Kernel,
     bw: Bandwidth,
     d: usize,
     m: usize,
@@ -28,13 +31,8 @@ pub fn expected_var(
     n: u64,
 ) -> Vec<f64> {
     let (df, mf) = (d as f64, m as f64);
-    let kernel = |nn: f64, b: f64| match bw {
-        Bandwidth::Fixed(h) => df * h * h,
-        _ => {
-            let f = bw.factor(nn, df).unwrap_or(0.0);
-            f * f * nn / (nn - 1.0) * b
-        }
-    };
+    let ck = kernel.variance_factor(d);
+    let kernel = |nn: f64, b: f64| ck * bw.trace(nn, df, b);
     let mut out = vec![v0];
     // The training set of generation 1 is M points of the truth; it is also the pool.
     let tr0 = df * v0;
@@ -91,7 +89,8 @@ mod tests {
         // E V_n = a^n σ² + h²(1 − a^n)/(1 − a), a = (M − 1)/M.
         let (m, h, v0) = (20usize, 0.5, 1.3);
         let a = (m as f64 - 1.0) / m as f64;
-        let v = expected_var(Policy::Replace, Bandwidth::Fixed(h), 1, m, v0, 0.0, 10);
+        let g = Kernel::Gaussian;
+        let v = expected_var(Policy::Replace, g, Bandwidth::Fixed(h), 1, m, v0, 0.0, 10);
         for (n, vn) in v.iter().enumerate() {
             let an = a.powi(n as i32);
             let want = an * v0 + h * h * (1.0 - an) / (1.0 - a);
@@ -100,6 +99,7 @@ mod tests {
         // Subsampling M of a pool of M is the pool: generation 1 agrees everywhere.
         let s = expected_var(
             Policy::AccumulateSubsample,
+            g,
             Bandwidth::Fixed(h),
             1,
             m,
@@ -107,7 +107,24 @@ mod tests {
             0.0,
             3,
         );
-        let acc = expected_var(Policy::Accumulate, Bandwidth::Fixed(h), 1, m, v0, 0.0, 3);
+        let acc = expected_var(Policy::Accumulate, g, Bandwidth::Fixed(h), 1, m, v0, 0.0, 3);
         assert!((s[1] - v[1]).abs() < 1e-12 && (acc[1] - v[1]).abs() < 1e-12);
+        // The tophat adds h²/(d + 2) a coordinate: the same geometric form with that kernel.
+        let d = 2;
+        let t = expected_var(
+            Policy::Replace,
+            Kernel::Tophat,
+            Bandwidth::Fixed(h),
+            d,
+            m,
+            v0,
+            0.0,
+            10,
+        );
+        for (n, vn) in t.iter().enumerate() {
+            let an = a.powi(n as i32);
+            let want = an * v0 + h * h / 4.0 * (1.0 - an) / (1.0 - a);
+            assert!((vn - want).abs() < 1e-12, "{n}: {vn} vs {want}");
+        }
     }
 }

@@ -220,9 +220,9 @@ fn params() -> Vec<ParamSpec> {
         ParamSpec::float(
             "floor",
             1e-6,
-            0.0,
+            crate::gmm_chain::experiment::FLOOR_MIN,
             1.0,
-            "covariance floor of the finite-sample EM (the infinite-sample fit has none)",
+            "covariance floor of the finite-sample EM, at least 1e-12 (a component fitted to one point has no variance without it); the infinite-sample fit has none",
         ),
     ]
 }
