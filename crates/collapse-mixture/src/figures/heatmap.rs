@@ -80,7 +80,7 @@ pub struct HeatGrid {
 }
 
 /// Colour levels of the scale.
-const LEVELS: usize = 40;
+const LEVELS: usize = 24;
 /// Size of one panel, the colour bar's width, the title's and a caption line's height (px).
 const PANEL: (u32, u32) = (400, 330);
 const BAR: u32 = 120;
