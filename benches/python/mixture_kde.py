@@ -5,8 +5,11 @@ log-likelihood scored with `score_samples` on a test set drawn from the truth, a
 variance per generation. It does the work of the command end to end (simulate, summarise,
 write summary.csv), so that the two can be timed as whole processes:
 
-    time OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python3 benches/python/mixture_kde.py WORKLOAD
-    time collapse run mixture-kde --set ... --summary-only --threads 1 --out /tmp/x --force
+    time OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python3 benches/python/mixture_kde.py WORKLOAD [SUMMARY]
+    time collapse run mixture-kde --set ... --summary-only --threads 1 --out runs/kde --force
+
+The summary goes to SUMMARY (default `mixture_kde_WORKLOAD_summary.csv` in the working
+directory).
 
 Workloads (the `collapse` parameters that do the same work are printed first):
 
@@ -109,7 +112,8 @@ def main():
     groups = {}
     for s, g, metric, v in rows:
         groups.setdefault((s, g, metric), []).append(v)
-    with open(f"/tmp/mixture_kde_{name}_summary.csv", "w") as f:
+    out = sys.argv[2] if len(sys.argv) > 2 else f"mixture_kde_{name}_summary.csv"
+    with open(out, "w") as f:
         f.write("series,step,metric,count,mean,std_error\n")
         for (s, g, metric), v in sorted(groups.items()):
             v = np.asarray(v)
