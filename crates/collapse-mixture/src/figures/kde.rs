@@ -2,12 +2,12 @@
 //! of the two moons as heat maps, and the run figure.
 
 use super::heatmap::{HeatGrid, HeatPanel};
-use super::mean_se_band;
+use super::{mean_se_band, place_legend};
 use crate::family::Density;
 use crate::kde::{MixtureKde, Setup, Workflow};
 use crate::names::{NLL, THEORY_VAR, VAR};
 use collapse_core::{Choice, DynExperiment, FigureEnv, FigureError, RunView, SummaryRow};
-use collapse_plot::{Chart, Legend, Panel, Series, summary_curve};
+use collapse_plot::{Chart, Panel, Series, summary_curve};
 
 /// The colour of closed forms: black, drawn dashed on top of the coloured measurements.
 const THEORY: usize = 7;
@@ -15,8 +15,7 @@ const THEORY: usize = 7;
 /// The variance panel: each workflow's mean over chains with its ±2 SE band, and the exact
 /// mean (dashed, on top).
 fn variance_panel(rows: &[SummaryRow], title: &str) -> Panel {
-    // The accumulating workflows stay near the top, replace falls: the legend goes low.
-    let mut var = Panel::new(title, "generation n", "tr Cov / d").legend(Legend::LowerLeft);
+    let mut var = Panel::new(title, "generation n", "tr Cov / d");
     let mut labelled = false;
     for (i, w) in Workflow::ALL.iter().enumerate() {
         let w = w.name();
@@ -32,7 +31,8 @@ fn variance_panel(rows: &[SummaryRow], title: &str) -> Panel {
         var.push(if labelled { th.unlabelled() } else { th });
         labelled = true;
     }
-    var
+    let entries = var.series.iter().filter(|s| s.label.is_some()).count();
+    place_legend(var, entries)
 }
 
 /// The held-out NLL of every workflow: mean over chains and its ±2 SE band.
@@ -41,8 +41,7 @@ fn nll_panel(rows: &[SummaryRow]) -> Panel {
         "held-out NLL: mean of −ln pₙ(x), x from the truth",
         "generation n",
         "nats",
-    )
-    .legend(Legend::UpperLeft);
+    );
     for (i, w) in Workflow::ALL.iter().enumerate() {
         let w = w.name();
         if summary_curve(rows, w, NLL, |r| r.mean).is_empty() {
@@ -50,7 +49,8 @@ fn nll_panel(rows: &[SummaryRow]) -> Panel {
         }
         mean_se_band(rows, w, NLL, &format!("{w}: mean ± 2 SE"), i, &mut nll);
     }
-    nll
+    let entries = nll.series.iter().filter(|s| s.label.is_some()).count();
+    place_legend(nll, entries)
 }
 
 /// `mixture-kde-workflows`: the variance of every workflow against its exact mean, and the
@@ -69,9 +69,7 @@ pub fn workflows(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         "Recursive KDE on ½N(−2,1) + ½N(2,1), fixed h = 0.2, M = 100, 200 chains a workflow (Kazdan et al.'s workflows)",
         run.command.clone(),
         vec![
-            // Room below the replace band for the legend.
-            variance_panel(rows, "variance of the KDE: mean over chains and exact mean")
-                .y_range(3.0, 5.4),
+            variance_panel(rows, "variance of the KDE: mean over chains and exact mean"),
             nll_panel(rows),
         ],
         2,
