@@ -111,7 +111,7 @@ fn params() -> Vec<ParamSpec> {
         ParamSpec::text(
             "snapshots",
             SNAPSHOTS,
-            "comma-separated generations at which every fitted component is recorded (w{k}, mu{k}_{a}, cov{k}_{a}{b})",
+            "comma-separated generations at which every fitted component is recorded (w{k}, mu{k}_{a}, cov{k}_{a}{b}); empty for none",
         ),
     ]
 }
