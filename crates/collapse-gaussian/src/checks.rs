@@ -5,12 +5,11 @@
 use crate::experiment::Setup;
 use crate::model::{Estimator, Metrics};
 use crate::theory;
-use collapse_core::chain::ChainConfig;
 use collapse_core::stats::ks_two_sample;
 use collapse_core::{Check, CheckContext, Outcome, Policy, Relation, Schedule};
 use rayon::prelude::*;
 
-/// A replace chain configuration.
+/// A replace chain configuration (truth N(0, I_d)).
 pub fn setup(
     dim: usize,
     samples: usize,
@@ -18,26 +17,12 @@ pub fn setup(
     estimator: Estimator,
     exact: bool,
 ) -> Setup {
-    Setup {
-        dim,
-        estimator,
-        exact,
-        chain: ChainConfig::replace(samples, generations),
-        replicates: 1,
-    }
+    Setup::replace(dim, samples, generations, estimator, exact)
 }
 
 /// The metrics of generation `n` of one chain drawn from `rng`.
 pub fn final_metrics(s: &Setup, rng: &mut collapse_core::Rng) -> Metrics {
-    let n = s.chain.generations;
-    let mut last = None;
-    s.run_one(rng, |g, m| {
-        if g == n {
-            last = Some(m);
-        }
-    })
-    .expect("replace chains always run");
-    last.expect("the loop observes the last generation")
+    s.final_metrics(rng).expect("these chains always run")
 }
 
 /// Mean and standard error of `f(metrics at generation n)` over chains.
@@ -47,7 +32,22 @@ pub fn mean_metric(c: &CheckContext, s: &Setup, chains: u64, f: fn(&Metrics) -> 
 
 fn mc(c: &CheckContext, s: &Setup, chains: u64, f: fn(&Metrics) -> f64, predicted: f64) -> Outcome {
     let (m, se) = mean_metric(c, s, chains, f);
-    Outcome::monte_carlo(predicted, m, se)
+    finite_monte_carlo(predicted, m, se)
+}
+
+/// [`Outcome::monte_carlo`], except that an infinite mean (the core reports it with an
+/// infinite standard error, which would accept anything) is judged with no tolerance: a
+/// closed form that is finite is never met by −∞.
+fn finite_monte_carlo(predicted: f64, measured: f64, std_error: f64) -> Outcome {
+    let o = Outcome::monte_carlo(predicted, measured, std_error);
+    if measured.is_finite() {
+        o
+    } else {
+        Outcome {
+            tolerance: 0.0,
+            ..o
+        }
+    }
 }
 
 fn sizes(s: &Setup) -> Vec<f64> {
@@ -287,6 +287,56 @@ pub fn infinite_mle(c: &CheckContext) -> Outcome {
     Outcome::exact(theory::expected_var(Estimator::Mle, &sizes(&s)), v, 1e-12)
 }
 
+/// E ln det Σ_n = n [Σ_{k<d} (ψ((M−1−k)/2) + ln 2) − d ln M] under the MLE, naive sampler,
+/// d = 4, M = 10, n = 10 (the estimator of Kazdan et al.'s determinant plot).
+pub fn log_det_drift(c: &CheckContext, est: Estimator) -> Outcome {
+    let s = setup(4, 10, 10, est, false);
+    mc(
+        c,
+        &s,
+        chains(c),
+        |m| m.log_det,
+        theory::expected_log_det(Estimator::Mle, 4, &sizes(&s)),
+    )
+}
+
+/// Far below double precision: M = 2 (1-D) for 2,000 generations, naive sampler, where σ²ₙ is
+/// about e^{−2541} and `var` is 0; the mean of `log_var` still meets n[ψ(1/2) + ln 2].
+/// `metric` is what the check reads from a generation (the real check reads `log_var`).
+pub fn log_var_far_collapse(c: &CheckContext, metric: fn(&Metrics) -> f64) -> Outcome {
+    let s = setup(1, 2, 2000, Estimator::Unbiased, false);
+    mc(
+        c,
+        &s,
+        c.pick(4_000, 40_000),
+        metric,
+        theory::expected_log_var(Estimator::Unbiased, &sizes(&s)),
+    )
+}
+
+/// The same in d = 3 with M = 4 for 300 generations (naive sampler): E ln det Σ_n ≈ −1116,
+/// and the covariance's directions drift apart by about e^{−600} (the Wishart's Lyapunov
+/// spread), so no matrix in double precision holds it; the carried log-determinant does.
+pub fn log_det_far_collapse(c: &CheckContext, metric: fn(&Metrics) -> f64) -> Outcome {
+    let s = setup(3, 4, 300, Estimator::Unbiased, false);
+    mc(
+        c,
+        &s,
+        c.pick(2_000, 20_000),
+        metric,
+        theory::expected_log_det(Estimator::Unbiased, 3, &sizes(&s)),
+    )
+}
+
+/// Infinite-sample mode, MLE, M = 2, n = 2000: ln σ²ₙ = −n ln 2 exactly, though σ²ₙ itself
+/// underflowed to 0 at generation 1,075. `metric` as above.
+pub fn infinite_mle_log(c: &CheckContext, metric: fn(&Metrics) -> f64) -> Outcome {
+    let mut s = setup(1, 2, 2000, Estimator::Mle, true);
+    s.chain.finite = false;
+    let m = final_metrics(&s, &mut c.stream(0));
+    Outcome::exact(-2000.0 * std::f64::consts::LN_2, metric(&m), 1e-12)
+}
+
 /// The registered checks.
 pub fn checks() -> Vec<Check> {
     vec![
@@ -385,6 +435,30 @@ pub fn checks() -> Vec<Check> {
             "The exact (Wishart, here singular: M - 1 < d) and naive samplers agree in law in d = 3: KS on ln(tr Sigma_n/d) and |mu_n|^2, M = 3, n = 8",
             "this workspace (sampler equivalence)",
             |c| samplers_agree(c, 3, Estimator::Unbiased),
+        ),
+        Check::new(
+            "gaussian.log-det-drift",
+            "MLE in d dimensions: E ln det Sigma_n = n [sum_{k<d} (psi((M-1-k)/2) + ln 2) - d ln M] (Bartlett: det W is a product of independent chi-squares); naive sampler, d = 4, M = 10, n = 10",
+            "Kazdan et al. 2024 (determinant of the fitted covariance); exact form derived in proofs/gaussian.md",
+            |c| log_det_drift(c, Estimator::Mle),
+        ),
+        Check::new(
+            "gaussian.log-var-far-collapse",
+            "Log space: with M = 2 (unbiased, 1-D, naive sampler) E ln sigma_n^2 = n [psi(1/2) + ln 2] = -2541 at n = 2000, where sigma_n^2 is below the smallest double",
+            "Shumailov et al. 2024, Theorem 3.1; this workspace (exact arithmetic in log space)",
+            |c| log_var_far_collapse(c, |m| m.log_var),
+        ),
+        Check::new(
+            "gaussian.log-det-far-collapse",
+            "Log space in d = 3: with M = 4 (unbiased, naive sampler) E ln det Sigma_n = n [sum_{k<3} psi((3-k)/2) + 3 ln 2 - 3 ln 3] = -1116 at n = 300, where det Sigma_n and the spread of its eigenvalues are beyond double precision",
+            "this workspace (exact log-determinant through triangular products)",
+            |c| log_det_far_collapse(c, |m| m.log_det),
+        ),
+        Check::new(
+            "gaussian.infinite-mle-log-exact",
+            "Infinite-sample mode, MLE, M = 2: ln sigma_n^2 = -n ln 2 exactly at n = 2000 (sigma_n^2 itself underflows at n = 1075)",
+            "Shumailov et al. 2024, error sources (functional approximation); this workspace (log space)",
+            |c| infinite_mle_log(c, |m| m.log_var),
         ),
         Check::new(
             "gaussian.infinite-mle-shrink",
@@ -523,6 +597,41 @@ mod tests {
                 .with_prediction(theory::accumulate_ratio(50))
                 .pass()
         );
+        // d copies of the 1-D drift: Bartlett's decreasing degrees of freedom ignored.
+        let one_d = 4.0 * theory::expected_log_var(Estimator::Mle, &[10.0; 10]);
+        assert!(
+            !log_det_drift(&q("gaussian.log-det-drift"), Estimator::Mle)
+                .with_prediction(one_d)
+                .pass()
+        );
+        // ln E det in place of E ln det (Jensen's gap: the mean is carried by rare chains).
+        let log_mean = theory::log_expected_det(Estimator::Mle, 4, &[10.0; 10]);
+        assert!(
+            !log_det_drift(&q("gaussian.log-det-drift"), Estimator::Mle)
+                .with_prediction(log_mean)
+                .pass()
+        );
+        // ln E σ² (= 0, the martingale) in place of E ln σ².
+        assert!(
+            !log_var_far_collapse(&q("gaussian.log-var-far-collapse"), |m| m.log_var)
+                .with_prediction(0.0)
+                .pass()
+        );
+        assert!(
+            !log_det_far_collapse(&q("gaussian.log-det-far-collapse"), |m| m.log_det)
+                .with_prediction(theory::log_expected_det(
+                    Estimator::Unbiased,
+                    3,
+                    &[4.0; 300]
+                ))
+                .pass()
+        );
+        // One generation fewer: an off-by-one in the recursion.
+        assert!(
+            !infinite_mle_log(&q("gaussian.infinite-mle-log-exact"), |m| m.log_var)
+                .with_prediction(-1999.0 * std::f64::consts::LN_2)
+                .pass()
+        );
         // A shrink of (M−1)/M per generation missed.
         assert!(
             !infinite_mle(&q("gaussian.infinite-mle-shrink"))
@@ -541,6 +650,15 @@ mod tests {
         // Running the MLE chain where the unbiased one is claimed.
         assert!(!variance_unbiased(&q("gaussian.variance-unbiased"), Estimator::Mle).pass());
         assert!(!w2_exact(&q("gaussian.w2-exact-1d"), Estimator::Mle).pass());
+        // The unbiased chain where the MLE is claimed (a factor (M−1)/M per direction and
+        // generation).
+        assert!(!log_det_drift(&q("gaussian.log-det-drift"), Estimator::Unbiased).pass());
+        // Logs taken of the variance itself, which underflows: −∞ in place of the exact value.
+        assert!(!log_var_far_collapse(&q("gaussian.log-var-far-collapse"), |m| m.var.ln()).pass());
+        assert!(
+            !log_det_far_collapse(&q("gaussian.log-det-far-collapse"), |m| 3.0 * m.var.ln()).pass()
+        );
+        assert!(!infinite_mle_log(&q("gaussian.infinite-mle-log-exact"), |m| m.var.ln()).pass());
         // Accumulation measured on a replace chain.
         assert!(!accumulate_pi2(&q("gaussian.accumulate-pi2-6"), Policy::Replace).pass());
         // A naive sampler with the wrong estimator differs in law from the exact one.

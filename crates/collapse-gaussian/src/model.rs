@@ -1,15 +1,11 @@
-//! Gaussian models, their training data (points or sufficient statistics) and the four
-//! families: {1-D, d-dimensional} × {exact, naive} samplers, equal in law.
+//! The fitted models (1-D and d-dimensional Gaussians), the estimators that fit them, and the
+//! metrics measured against the truth $\mathcal N(0, \sigma_0^2 I_d)$.
 //!
-//! The exact samplers never draw the `M` points: the sample mean is
-//! $\bar x \sim \mathcal N(\mu, \Sigma/M)$ and, independently, the scatter matrix is
-//! $F\,W\,F^\top$ with $W \sim \mathrm{Wishart}_d(M-1, I)$ drawn by Bartlett's decomposition and
-//! $F F^\top = \Sigma$ (in 1-D, $\sigma^2 \chi^2_{M-1}$). Their cost does not grow with `M`.
+//! Variances are held by their logarithms (a covariance by a [`ScaledFactor`]), so that a chain
+//! that collapses far below $10^{-308}$ still reports exact, finite `log_var` and `log_det`.
 
-use collapse_core::{Dataset, Family, Rng};
-use nalgebra::{DMatrix, DVector};
-use rand::RngExt;
-use rand_distr::{ChiSquared, Distribution, StandardNormal};
+use crate::logspace::ScaledFactor;
+use nalgebra::DVector;
 
 collapse_core::choice! {
     /// How a generation estimates its parameters from data.
@@ -25,10 +21,9 @@ collapse_core::choice! {
 }
 
 impl Estimator {
-    /// The covariance divisor for `n` points; `None` when the estimate is undefined (unbiased
-    /// with a single point is refused by the experiment; a pool may still hold one point after
-    /// a degenerate mix, and then the scatter is zero anyway).
-    fn divisor(&self, n: f64) -> f64 {
+    /// The covariance divisor c(n) for `n` points (floored at 1: a single point has zero
+    /// scatter, whatever it is divided by).
+    pub fn divisor(&self, n: f64) -> f64 {
         match self {
             Estimator::Unbiased => (n - 1.0).max(1.0),
             Estimator::Mle | Estimator::MeanOnly => n.max(1.0),
@@ -42,235 +37,57 @@ impl Estimator {
             Estimator::Mle => (n - 1.0) / n,
         }
     }
+
+    /// Whether the covariance is refitted (everything but `mean-only`).
+    pub fn fits_covariance(&self) -> bool {
+        *self != Estimator::MeanOnly
+    }
 }
 
-/// A 1-D Gaussian.
+/// A 1-D Gaussian, its variance held by its logarithm (and σ beside it, computed once per fit:
+/// sampling and measuring both need it).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Gaussian1 {
     /// Mean.
     pub mean: f64,
-    /// Variance (≥ 0; exactly 0 once collapsed).
-    pub var: f64,
+    log_var: f64,
+    sd: f64,
 }
 
-/// Sufficient statistics of 1-D data: count, mean and sum of squared deviations.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Stats1 {
-    /// Number of points.
-    pub n: u64,
-    /// Their mean.
-    pub mean: f64,
-    /// Σ (x − mean)².
-    pub m2: f64,
-}
-
-impl Stats1 {
-    /// The statistics of a slice (two passes, for accuracy).
-    pub fn of(xs: &[f64]) -> Self {
-        if xs.is_empty() {
-            return Self::default();
-        }
-        let mean = sum_lanes(xs, |x| x) / xs.len() as f64;
-        let m2 = sum_lanes(xs, |x| (x - mean) * (x - mean));
+impl Gaussian1 {
+    /// $\mathcal N$(`mean`, $e^{\text{log\_var}}$); `log_var` may be far below the smallest double
+    /// (or −∞, a point mass).
+    pub fn new(mean: f64, log_var: f64) -> Self {
         Self {
-            n: xs.len() as u64,
             mean,
-            m2,
+            log_var,
+            sd: (0.5 * log_var).exp(),
         }
     }
-}
 
-impl Dataset for Stats1 {
-    fn len(&self) -> usize {
-        self.n as usize
+    /// $\mathcal N(0, \sigma_0^2)$ with $\ln\sigma_0^2$ = `log_var`.
+    pub fn centred(log_var: f64) -> Self {
+        Self::new(0.0, log_var)
     }
-    fn merge(&mut self, o: Self) {
-        if o.n == 0 {
-            return;
-        }
-        if self.n == 0 {
-            *self = o;
-            return;
-        }
-        // Chan et al.'s pairwise update.
-        let (na, nb) = (self.n as f64, o.n as f64);
-        let n = na + nb;
-        let d = o.mean - self.mean;
-        self.mean += d * nb / n;
-        self.m2 += o.m2 + d * d * na * nb / n;
-        self.n += o.n;
-    }
-    fn subsample(&self, _: usize, _: &mut Rng) -> Option<Self> {
-        None
-    }
-}
 
-/// Σ f(x) with eight independent partial sums, combined in a fixed order: a single running sum
-/// is a chain of dependent additions (one per 4 cycles), which made the two passes of
-/// [`Stats1::of`] cost as much as drawing the points. The order is fixed, so results do not
-/// depend on anything but the data.
-fn sum_lanes(xs: &[f64], f: impl Fn(f64) -> f64) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let chunks = xs.chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..8 {
-            acc[k] += f(c[k]);
-        }
+    /// The same variance about another mean.
+    pub fn with_mean(self, mean: f64) -> Self {
+        Self { mean, ..self }
     }
-    let mut tail = 0.0;
-    for &x in rest {
-        tail += f(x);
-    }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
-}
 
-/// 1-D data kept point by point.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Points1(pub Vec<f64>);
+    /// $\ln\sigma^2$, exact (−∞ once collapsed exactly to a point).
+    pub fn log_var(&self) -> f64 {
+        self.log_var
+    }
 
-impl Dataset for Points1 {
-    fn len(&self) -> usize {
-        self.0.len()
+    /// $\sigma$ (0 below the smallest subnormal; `log_var` stays exact).
+    pub fn sd(&self) -> f64 {
+        self.sd
     }
-    fn merge(&mut self, o: Self) {
-        self.0.extend(o.0);
-    }
-    fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
-        Some(Points1(
-            collapse_core::chain::sample_indices(self.0.len(), n, rng)
-                .into_iter()
-                .map(|i| self.0[i])
-                .collect(),
-        ))
-    }
-}
 
-fn fit1(est: Estimator, s: &Stats1, truth_var: f64) -> Gaussian1 {
-    let var = match est {
-        Estimator::MeanOnly => truth_var,
-        _ => s.m2 / est.divisor(s.n as f64),
-    };
-    Gaussian1 { mean: s.mean, var }
-}
-
-fn population1(
-    est: Estimator,
-    samples: f64,
-    truth_var: f64,
-    mix: &[(f64, &Gaussian1)],
-) -> Gaussian1 {
-    let mean: f64 = mix.iter().map(|(w, g)| w * g.mean).sum();
-    let second: f64 = mix.iter().map(|(w, g)| w * (g.var + g.mean * g.mean)).sum();
-    let var = match est {
-        Estimator::MeanOnly => truth_var,
-        _ => est.expected_shrink(samples) * (second - mean * mean).max(0.0),
-    };
-    Gaussian1 { mean, var }
-}
-
-/// 1-D chain with the exact sampler (draws the sufficient statistics).
-#[derive(Clone, Copy, Debug)]
-pub struct Exact1 {
-    /// The estimator.
-    pub estimator: Estimator,
-    /// The base sample size, whose χ² is built once.
-    pub samples: usize,
-    /// χ²_{M−1} for the base size, built once: the constant schedule draws it every
-    /// generation.
-    chi2: Option<ChiSquared<f64>>,
-}
-
-impl Exact1 {
-    /// The exact 1-D sampler for base sample size `samples`.
-    pub fn new(estimator: Estimator, samples: usize) -> Self {
-        let chi2 =
-            (samples > 1).then(|| ChiSquared::new((samples - 1) as f64).expect("samples - 1 >= 1"));
-        Self {
-            estimator,
-            samples,
-            chi2,
-        }
-    }
-}
-
-/// 1-D chain with the naive sampler (draws every point).
-#[derive(Clone, Copy, Debug)]
-pub struct Naive1 {
-    /// The estimator.
-    pub estimator: Estimator,
-}
-
-/// The truth N(0, 1).
-pub const TRUTH1: Gaussian1 = Gaussian1 {
-    mean: 0.0,
-    var: 1.0,
-};
-
-/// Draws the sufficient statistics of `n` points of N(mean, var) from their exact law.
-pub fn draw_stats1(g: &Gaussian1, n: usize, rng: &mut Rng) -> Stats1 {
-    let chi2 =
-        (n > 1).then(|| ChiSquared::new((n - 1) as f64).expect("n - 1 >= 1 degrees of freedom"));
-    draw_stats1_with(g, n, chi2.as_ref(), rng)
-}
-
-/// [`draw_stats1`] with the χ²_{n−1} law already built (`None` when n ≤ 1).
-fn draw_stats1_with(
-    g: &Gaussian1,
-    n: usize,
-    chi2: Option<&ChiSquared<f64>>,
-    rng: &mut Rng,
-) -> Stats1 {
-    if n == 0 {
-        return Stats1::default();
-    }
-    let z: f64 = rng.sample(StandardNormal);
-    let mean = g.mean + (g.var / n as f64).sqrt() * z;
-    let chi2 = chi2.map_or(0.0, |d| d.sample(rng));
-    Stats1 {
-        n: n as u64,
-        mean,
-        m2: g.var * chi2,
-    }
-}
-
-impl Family for Exact1 {
-    type Model = Gaussian1;
-    type Data = Stats1;
-    fn truth(&self) -> Gaussian1 {
-        TRUTH1
-    }
-    fn fit(&self, d: &Stats1, _: &mut Rng) -> Gaussian1 {
-        fit1(self.estimator, d, TRUTH1.var)
-    }
-    fn sample(&self, g: &Gaussian1, n: usize, rng: &mut Rng) -> Stats1 {
-        if n == self.samples {
-            draw_stats1_with(g, n, self.chi2.as_ref(), rng)
-        } else {
-            draw_stats1(g, n, rng)
-        }
-    }
-    fn fit_population(&self, mix: &[(f64, &Gaussian1)], n: usize) -> Option<Gaussian1> {
-        Some(population1(self.estimator, n as f64, TRUTH1.var, mix))
-    }
-}
-
-impl Family for Naive1 {
-    type Model = Gaussian1;
-    type Data = Points1;
-    fn truth(&self) -> Gaussian1 {
-        TRUTH1
-    }
-    fn fit(&self, d: &Points1, _: &mut Rng) -> Gaussian1 {
-        fit1(self.estimator, &Stats1::of(&d.0), TRUTH1.var)
-    }
-    fn sample(&self, g: &Gaussian1, n: usize, rng: &mut Rng) -> Points1 {
-        let mut points = Vec::with_capacity(n);
-        collapse_core::normal::extend_normal(rng, n, g.mean, g.var.sqrt(), &mut points);
-        Points1(points)
-    }
-    fn fit_population(&self, mix: &[(f64, &Gaussian1)], n: usize) -> Option<Gaussian1> {
-        Some(population1(self.estimator, n as f64, TRUTH1.var, mix))
+    /// $\sigma^2$ (0 below the smallest subnormal; `log_var` stays exact).
+    pub fn var(&self) -> f64 {
+        self.sd * self.sd
     }
 }
 
@@ -279,316 +96,116 @@ impl Family for Naive1 {
 pub struct GaussianD {
     /// Mean.
     pub mean: DVector<f64>,
-    /// Covariance (symmetric positive semi-definite; singular once collapsed in a direction).
-    pub cov: DMatrix<f64>,
+    /// Covariance, with its scale and log-determinant kept exactly.
+    pub cov: ScaledFactor,
 }
 
 impl GaussianD {
-    /// N(0, I_d).
-    pub fn standard(d: usize) -> Self {
+    /// $\mathcal N(0, \sigma_0^2 I_d)$ with $\ln\sigma_0^2$ = `log_var`.
+    pub fn centred(d: usize, log_var: f64) -> Self {
         Self {
             mean: DVector::zeros(d),
-            cov: DMatrix::identity(d, d),
+            cov: ScaledFactor::scalar(d, log_var),
         }
     }
 
-    /// A factor F with F Fᵀ = cov: Cholesky, or the symmetric square root when the covariance
-    /// is singular (collapsed directions get a zero column, exactly).
-    pub fn factor(&self) -> DMatrix<f64> {
-        if let Some(ch) = self.cov.clone().cholesky() {
-            return ch.l();
-        }
-        psd_sqrt(&self.cov)
+    /// The dimension.
+    pub fn dim(&self) -> usize {
+        self.mean.len()
     }
 }
 
-/// The symmetric square root of a positive semi-definite matrix (negative rounding noise in the
-/// eigenvalues is clipped to zero).
-pub fn psd_sqrt(a: &DMatrix<f64>) -> DMatrix<f64> {
-    let e = a.clone().symmetric_eigen();
-    let sqrt_vals = e.eigenvalues.map(|l| l.max(0.0).sqrt());
-    &e.eigenvectors * DMatrix::from_diagonal(&sqrt_vals) * e.eigenvectors.transpose()
-}
-
-/// Sufficient statistics of d-dimensional data.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StatsD {
-    /// Number of points.
-    pub n: u64,
-    /// Their mean.
-    pub mean: DVector<f64>,
-    /// Σ (x − mean)(x − mean)ᵀ.
-    pub scatter: DMatrix<f64>,
-}
-
-impl StatsD {
-    fn empty(d: usize) -> Self {
-        Self {
-            n: 0,
-            mean: DVector::zeros(d),
-            scatter: DMatrix::zeros(d, d),
-        }
-    }
-}
-
-impl Dataset for StatsD {
-    fn len(&self) -> usize {
-        self.n as usize
-    }
-    fn merge(&mut self, o: Self) {
-        if o.n == 0 {
-            return;
-        }
-        if self.n == 0 {
-            *self = o;
-            return;
-        }
-        let (na, nb) = (self.n as f64, o.n as f64);
-        let n = na + nb;
-        let d = &o.mean - &self.mean;
-        self.scatter += &o.scatter + (&d * d.transpose()) * (na * nb / n);
-        self.mean += d * (nb / n);
-        self.n += o.n;
-    }
-    fn subsample(&self, _: usize, _: &mut Rng) -> Option<Self> {
-        None
-    }
-}
-
-/// d-dimensional data kept point by point (columns of a matrix).
-#[derive(Clone, Debug, PartialEq)]
-pub struct PointsD(pub DMatrix<f64>);
-
-impl Dataset for PointsD {
-    fn len(&self) -> usize {
-        self.0.ncols()
-    }
-    fn merge(&mut self, o: Self) {
-        let (d, a, b) = (self.0.nrows(), self.0.ncols(), o.0.ncols());
-        let mut m = DMatrix::zeros(d, a + b);
-        m.columns_mut(0, a).copy_from(&self.0);
-        m.columns_mut(a, b).copy_from(&o.0);
-        self.0 = m;
-    }
-    fn subsample(&self, n: usize, rng: &mut Rng) -> Option<Self> {
-        let idx = collapse_core::chain::sample_indices(self.0.ncols(), n, rng);
-        Some(PointsD(self.0.select_columns(idx.iter())))
-    }
-}
-
-impl PointsD {
-    /// The sufficient statistics of the points.
-    pub fn stats(&self) -> StatsD {
-        let (d, n) = self.0.shape();
-        if n == 0 {
-            return StatsD::empty(d);
-        }
-        let mean = self.0.column_mean();
-        let centred = &self.0 - &mean * DVector::from_element(n, 1.0).transpose();
-        StatsD {
-            n: n as u64,
-            scatter: &centred * centred.transpose(),
-            mean,
-        }
-    }
-}
-
-fn fit_d(est: Estimator, s: &StatsD, truth: &GaussianD) -> GaussianD {
-    let cov = match est {
-        Estimator::MeanOnly => truth.cov.clone(),
-        _ => &s.scatter / est.divisor(s.n as f64),
-    };
-    GaussianD {
-        mean: s.mean.clone(),
-        cov,
-    }
-}
-
-fn population_d(
-    est: Estimator,
-    samples: f64,
-    truth: &GaussianD,
-    mix: &[(f64, &GaussianD)],
-) -> GaussianD {
-    let d = truth.mean.len();
-    let mut mean = DVector::zeros(d);
-    let mut second = DMatrix::zeros(d, d);
-    for (w, g) in mix {
-        mean += &g.mean * *w;
-        second += (&g.cov + &g.mean * g.mean.transpose()) * *w;
-    }
-    let cov = match est {
-        Estimator::MeanOnly => truth.cov.clone(),
-        _ => (second - &mean * mean.transpose()) * est.expected_shrink(samples),
-    };
-    GaussianD { mean, cov }
-}
-
-/// d-dimensional chain with the exact sampler (normal mean, Bartlett–Wishart scatter).
-#[derive(Clone, Debug)]
-pub struct ExactD {
-    /// The estimator.
-    pub estimator: Estimator,
-    /// The truth N(0, I_d).
-    pub truth: GaussianD,
-}
-
-/// d-dimensional chain with the naive sampler.
-#[derive(Clone, Debug)]
-pub struct NaiveD {
-    /// The estimator.
-    pub estimator: Estimator,
-    /// The truth N(0, I_d).
-    pub truth: GaussianD,
-}
-
-/// A standard Wishart_d(k, I) matrix: Bartlett's decomposition A Aᵀ when k ≥ d (A lower
-/// triangular, A_ii² ~ χ²_{k−i}, i = 0..d, A_ij ~ N(0,1) below the diagonal), otherwise the sum
-/// of k outer products (the matrix is then singular and Bartlett does not apply).
-pub fn wishart_identity(d: usize, k: usize, rng: &mut Rng) -> DMatrix<f64> {
-    if k >= d {
-        let mut a = DMatrix::zeros(d, d);
-        for i in 0..d {
-            a[(i, i)] = ChiSquared::new((k - i) as f64)
-                .expect("k - i >= 1")
-                .sample(rng)
-                .sqrt();
-            for j in 0..i {
-                a[(i, j)] = rng.sample(StandardNormal);
-            }
-        }
-        &a * a.transpose()
-    } else {
-        let z = DMatrix::from_fn(d, k, |_, _| rng.sample::<f64, _>(StandardNormal));
-        &z * z.transpose()
-    }
-}
-
-impl Family for ExactD {
-    type Model = GaussianD;
-    type Data = StatsD;
-    fn truth(&self) -> GaussianD {
-        self.truth.clone()
-    }
-    fn fit(&self, s: &StatsD, _: &mut Rng) -> GaussianD {
-        fit_d(self.estimator, s, &self.truth)
-    }
-    fn sample(&self, g: &GaussianD, n: usize, rng: &mut Rng) -> StatsD {
-        let d = g.mean.len();
-        if n == 0 {
-            return StatsD::empty(d);
-        }
-        let f = g.factor();
-        let z = DVector::from_fn(d, |_, _| rng.sample::<f64, _>(StandardNormal));
-        let mean = &g.mean + (&f * z) / (n as f64).sqrt();
-        let scatter = if n > 1 {
-            &f * wishart_identity(d, n - 1, rng) * f.transpose()
-        } else {
-            DMatrix::zeros(d, d)
-        };
-        StatsD {
-            n: n as u64,
-            mean,
-            scatter,
-        }
-    }
-    fn fit_population(&self, mix: &[(f64, &GaussianD)], n: usize) -> Option<GaussianD> {
-        Some(population_d(self.estimator, n as f64, &self.truth, mix))
-    }
-}
-
-impl Family for NaiveD {
-    type Model = GaussianD;
-    type Data = PointsD;
-    fn truth(&self) -> GaussianD {
-        self.truth.clone()
-    }
-    fn fit(&self, p: &PointsD, _: &mut Rng) -> GaussianD {
-        fit_d(self.estimator, &p.stats(), &self.truth)
-    }
-    fn sample(&self, g: &GaussianD, n: usize, rng: &mut Rng) -> PointsD {
-        let d = g.mean.len();
-        let z = DMatrix::from_vec(d, n, collapse_core::normal::standard_normals(rng, d * n));
-        let mut x = g.factor() * z;
-        for mut c in x.column_iter_mut() {
-            c += &g.mean;
-        }
-        PointsD(x)
-    }
-    fn fit_population(&self, mix: &[(f64, &GaussianD)], n: usize) -> Option<GaussianD> {
-        Some(population_d(self.estimator, n as f64, &self.truth, mix))
-    }
-}
-
-/// The per-generation metrics of `records.csv`, measured against the truth N(0, I_d).
+/// The per-generation metrics of `records.csv`, measured against the truth
+/// $\mathcal N(0, \sigma_0^2 I_d)$.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Metrics {
-    /// ‖μ_n − μ_0‖².
+    /// $\|\mu_n - \mu_0\|^2$.
     pub mean_sq_error: f64,
-    /// tr Σ_n / d.
+    /// $\mathrm{tr}\,\Sigma_n / d$.
     pub var: f64,
-    /// ln of `var` (−∞ once the variance is exactly zero).
+    /// $\ln(\mathrm{tr}\,\Sigma_n / d)$, exact however small the variance.
     pub log_var: f64,
-    /// W2²(N(μ_n, Σ_n), N(0, I)).
+    /// $\ln\det\Sigma_n$, exact however small the determinant (in 1-D, `log_var`).
+    pub log_det: f64,
+    /// $W_2^2(\mathcal N(\mu_n, \Sigma_n), \mathcal N(0, \sigma_0^2 I))$.
     pub w2_sq: f64,
 }
 
-/// The metric names, in the order of [`Metrics::values`] (alphabetical: the order records are
-/// written in, so a generation's rows need no sorting).
-pub const METRIC_NAMES: [&str; 4] = [LOG_VAR, MEAN_SQ_ERROR, VAR, W2_SQ];
-/// ‖μ_n − μ_0‖².
-pub const MEAN_SQ_ERROR: &str = "mean_sq_error";
-/// tr Σ_n / d.
-pub const VAR: &str = "var";
-/// ln of `var`.
-pub const LOG_VAR: &str = "log_var";
-/// W2²(N(μ_n, Σ_n), N(0, I)).
-pub const W2_SQ: &str = "w2_sq";
-
 impl Metrics {
-    /// The values in the order of [`METRIC_NAMES`].
-    pub fn values(&self) -> [f64; 4] {
+    /// The values of [`crate::names::METRICS_1D`], in that order.
+    pub fn values_1d(&self) -> [f64; 4] {
         [self.log_var, self.mean_sq_error, self.var, self.w2_sq]
+    }
+
+    /// The values of [`crate::names::METRICS_D`], in that order.
+    pub fn values_d(&self) -> [f64; 5] {
+        [
+            self.log_det,
+            self.log_var,
+            self.mean_sq_error,
+            self.var,
+            self.w2_sq,
+        ]
     }
 }
 
-/// Models that can be measured against the standard normal truth.
+/// The truth's scale $\sigma_0$, in the three forms the metrics use (computed once per run).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TruthScale {
+    /// $\ln\sigma_0^2$.
+    pub log_var: f64,
+    /// $\sigma_0^2$.
+    pub var: f64,
+    /// $\sigma_0$.
+    pub sd: f64,
+}
+
+impl TruthScale {
+    /// The scale of $\mathcal N(0, e^{\text{log\_var}} I)$.
+    pub fn new(log_var: f64) -> Self {
+        Self {
+            log_var,
+            var: log_var.exp(),
+            sd: (0.5 * log_var).exp(),
+        }
+    }
+}
+
+/// Models that can be measured against the truth $\mathcal N(0, \sigma_0^2 I_d)$.
 pub trait Measure {
     /// The metrics of this model.
-    fn metrics(&self) -> Metrics;
+    fn metrics(&self, truth: &TruthScale) -> Metrics;
 }
 
 impl Measure for Gaussian1 {
-    fn metrics(&self) -> Metrics {
-        let sd = self.var.max(0.0).sqrt();
+    fn metrics(&self, truth: &TruthScale) -> Metrics {
+        let (var, sd) = (self.var(), self.sd);
         Metrics {
             mean_sq_error: self.mean * self.mean,
-            var: self.var,
-            log_var: self.var.ln(),
-            // W2²(N(μ, σ²), N(0, 1)) = μ² + (σ − 1)².
-            w2_sq: self.mean * self.mean + (sd - 1.0) * (sd - 1.0),
+            var,
+            log_var: self.log_var,
+            log_det: self.log_var,
+            // W2²(N(μ, σ²), N(0, σ₀²)) = μ² + (σ − σ₀)².
+            w2_sq: self.mean * self.mean + (sd - truth.sd) * (sd - truth.sd),
         }
     }
 }
 
 impl Measure for GaussianD {
-    fn metrics(&self) -> Metrics {
-        let d = self.mean.len() as f64;
+    fn metrics(&self, truth: &TruthScale) -> Metrics {
+        let d = self.dim() as f64;
         let ms = self.mean.norm_squared();
-        let tr = self.cov.trace();
-        // With Σ_0 = I: W2² = ‖μ‖² + tr Σ + d − 2 tr Σ^{1/2}.
-        let sqrt_tr: f64 = self
-            .cov
-            .clone()
-            .symmetric_eigenvalues()
-            .iter()
-            .map(|l| l.max(0.0).sqrt())
-            .sum();
+        let log_var = self.cov.log_mean_eigenvalue();
+        let var = log_var.exp();
+        let (var0, sd0) = (truth.var, truth.sd);
+        // With Σ₀ = σ₀² I: W2² = ‖μ‖² + tr Σ + d σ₀² − 2 σ₀ tr Σ^{1/2}.
+        let w2_sq = (ms + d * var + d * var0 - 2.0 * sd0 * self.cov.trace_sqrt()).max(0.0);
         Metrics {
             mean_sq_error: ms,
-            var: tr / d,
-            log_var: (tr / d).ln(),
-            w2_sq: (ms + tr + d - 2.0 * sqrt_tr).max(0.0),
+            var,
+            log_var,
+            log_det: self.cov.log_det(),
+            w2_sq,
         }
     }
 }
@@ -596,79 +213,39 @@ impl Measure for GaussianD {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use collapse_core::rng::stream;
-    use collapse_core::stats::{ks_two_sample, ks_two_sample_p};
+    use nalgebra::DMatrix;
 
     #[test]
-    fn merging_statistics_equals_the_statistics_of_the_union() {
-        let a = [1.0, 2.0, 4.0];
-        let b = [-1.0, 3.5];
-        let mut s = Stats1::of(&a);
-        s.merge(Stats1::of(&b));
-        let u = Stats1::of(&[1.0, 2.0, 4.0, -1.0, 3.5]);
-        assert_eq!(s.n, u.n);
-        assert!((s.mean - u.mean).abs() < 1e-14 && (s.m2 - u.m2).abs() < 1e-12);
-
-        let pa = PointsD(DMatrix::from_row_slice(
-            2,
-            3,
-            &[1.0, 2.0, 0.5, -1.0, 0.0, 3.0],
-        ));
-        let pb = PointsD(DMatrix::from_row_slice(2, 2, &[4.0, -2.0, 1.0, 1.5]));
-        let mut sa = pa.stats();
-        sa.merge(pb.stats());
-        let mut pu = pa.clone();
-        pu.merge(pb);
-        let su = pu.stats();
-        assert!((sa.mean - su.mean).norm() < 1e-14 && (sa.scatter - su.scatter).norm() < 1e-12);
-    }
-
-    #[test]
-    fn wishart_bartlett_has_the_right_mean_and_trace_law() {
-        // E W = k I; Var(tr W) = 2 k d for Wishart_d(k, I) (tr W ~ χ²_{kd}).
-        let (d, k, n) = (3, 5, 20_000);
-        let traces: Vec<f64> = (0..n)
-            .map(|r| wishart_identity(d, k, &mut stream(1, "w", r)).trace())
-            .collect();
-        let (m, se) = collapse_core::stats::mean_and_se(&traces);
-        assert!((m - (k * d) as f64).abs() < 5.5 * se, "{m} ± {se}");
-        let mut a = traces.clone();
-        let mut b: Vec<f64> = (0..n)
-            .map(|r| {
-                ChiSquared::new((k * d) as f64)
-                    .unwrap()
-                    .sample(&mut stream(2, "w", r))
-            })
-            .collect();
-        let dks = ks_two_sample(&mut a, &mut b);
-        assert!(
-            ks_two_sample_p(dks, n as usize, n as usize) > 1e-6,
-            "D = {dks}"
-        );
-    }
-
-    #[test]
-    fn collapsed_variance_is_handled_exactly() {
-        let g = Gaussian1 {
-            mean: 0.3,
-            var: 0.0,
-        };
-        let s = draw_stats1(&g, 10, &mut stream(1, "z", 0));
-        assert_eq!((s.mean, s.m2), (0.3, 0.0));
-        let m = g.metrics();
-        assert_eq!(m.log_var, f64::NEG_INFINITY);
-        assert!((m.w2_sq - (0.09 + 1.0)).abs() < 1e-15);
+    fn metrics_against_direct_formulas() {
+        let g = Gaussian1::new(0.3, 0.25f64.ln());
+        let m = g.metrics(&TruthScale::new(4f64.ln()));
+        // W2² = 0.09 + (0.5 − 2)².
+        assert!((m.w2_sq - (0.09 + 2.25)).abs() < 1e-15);
+        assert!((m.var - 0.25).abs() < 1e-16);
+        let cov = DMatrix::from_row_slice(2, 2, &[2.0, 0.5, 0.5, 1.0]);
         let gd = GaussianD {
-            mean: DVector::zeros(2),
-            cov: DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]),
+            mean: DVector::from_vec(vec![1.0, -1.0]),
+            cov: ScaledFactor::from_psd(0.0, cov.clone()),
         };
-        let f = gd.factor();
-        assert!((&f * f.transpose() - &gd.cov).norm() < 1e-12);
-        let x = NaiveD {
-            estimator: Estimator::Unbiased,
-            truth: GaussianD::standard(2),
-        }
-        .sample(&gd, 5, &mut stream(1, "z", 1));
-        assert!(x.0.iter().all(|v| v.is_finite()));
+        let m = gd.metrics(&TruthScale::new(0.0));
+        let sqrt_tr: f64 = cov.symmetric_eigenvalues().iter().map(|l| l.sqrt()).sum();
+        assert!((m.w2_sq - (2.0 + 3.0 + 2.0 - 2.0 * sqrt_tr)).abs() < 1e-14);
+        assert!((m.log_det - cov.determinant().ln()).abs() < 1e-14);
+        assert!((m.log_var - 1.5f64.ln()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_collapsed_model_has_exact_finite_logs() {
+        let g = Gaussian1::new(0.3, -2000.0);
+        let m = g.metrics(&TruthScale::new(0.0));
+        assert_eq!((m.var, m.log_var), (0.0, -2000.0));
+        assert!((m.w2_sq - 1.09).abs() < 1e-15);
+        let gd = GaussianD {
+            mean: DVector::zeros(3),
+            cov: ScaledFactor::scalar(3, -2000.0),
+        };
+        let m = gd.metrics(&TruthScale::new(0.0));
+        assert_eq!((m.var, m.log_var, m.log_det), (0.0, -2000.0, -6000.0));
+        assert_eq!(m.w2_sq, 3.0);
     }
 }
