@@ -48,6 +48,14 @@ pub trait Drawing: Send + Sync {
     /// place, so that a failure never leaves a half-written figure.
     fn save(&self, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, FigureError>;
 
+    /// The layout rules this drawing breaks (an axis without three readable tick labels, a
+    /// legend over data, text past the canvas, …), one sentence each; empty for a good figure
+    /// or for a drawing that cannot tell (the default). `collapse figures` prints them as
+    /// warnings.
+    fn lint(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The SVG text.
     fn svg(&self) -> Result<String, FigureError> {
         let dir = scratch_dir()?;

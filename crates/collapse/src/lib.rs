@@ -154,7 +154,7 @@ impl App {
                 only,
                 out: dir,
                 seed,
-            } => cmd::figures::figures(self, only.as_deref(), &dir, seed, out),
+            } => cmd::figures::figures(self, only.as_deref(), &dir, seed, out, err),
         };
         match result {
             Ok(code) => code,

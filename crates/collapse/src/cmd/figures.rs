@@ -8,13 +8,15 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-/// Regenerates the selected figures into `dir`.
+/// Regenerates the selected figures into `dir`, warning on `err` of every layout rule a figure
+/// breaks (`Drawing::lint`: too few readable ticks, a legend over data, text past the canvas…).
 pub fn figures(
     app: &App,
     only: Option<&str>,
     dir: &Path,
     seed: u64,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> CliResult {
     let specs = select(app.figures(), |f| f.name, only, "figure name")?;
     if dir.exists() && !dir.is_dir() {
@@ -39,6 +41,9 @@ pub fn figures(
             .save(dir, f.name)
             .map_err(|e| CliError::Failed(format!("figure {}: {e}", f.name)))?;
         bar.finish();
+        for fault in drawing.lint() {
+            writeln!(err, "warning: figure {}: {fault}", f.name).map_err(io)?;
+        }
         writeln!(
             out,
             "wrote {}/{}.{{svg,png}} ({:.1} s)",
