@@ -33,15 +33,21 @@ pub fn has_exact_curves(setup: &Setup, p0: &[f64]) -> bool {
 }
 
 /// The closed-form rows of a run of `setup` (`family` = `setup.family()`), in series `series`
-/// (the policy's name) and, for the mean absorption time, [`ABSORPTION_SERIES`]:
+/// (the policy's name) and, for the mean absorption time, [`ABSORPTION_SERIES`]. With
+/// $M_0, \dots, M_{n-1}$ the schedule's sizes:
 ///
 /// - `theory_p_top`: $\mathbb E p_n = p_0$ for the empirical fit under every policy (finite
-///   samples); $\lambda^n p_0 + (1-\lambda^n)/K$ for add-α under `replace`;
-/// - empirical fit, finite samples, `replace`: `theory_heterozygosity` $= H_0\prod(1-1/M_i)$,
-///   and with a constant M the exact `theory_support` and `theory_absorbed` from the (M+1)-state
-///   two-type chains when affordable, with `theory_absorption_time` when the horizon covers
-///   absorption;
+///   samples); $\Lambda_n p_0 + (1-\Lambda_n)/K$ for add-α under `replace`, finite or infinite
+///   samples, any schedule, with $\Lambda_n = \prod_{i<n} M_i/(M_i + K\alpha)$
+///   ([`theory::add_alpha_contractions`]);
+/// - empirical fit, finite samples, `replace`: `theory_heterozygosity` $= H_0\prod_{i<n}
+///   (1-1/M_i)$, and with a constant M the exact `theory_support` and `theory_absorbed` from the
+///   (M+1)-state two-type chains when affordable, with `theory_absorption_time` when the horizon
+///   covers absorption;
 /// - infinite-sample mode, `replace`: `theory_tv` ([`theory::population_tv`]).
+///
+/// Every closed form costs O(K + n) (the exact curves excepted, whose cost is bounded by
+/// [`exact_affordable`]).
 pub fn theory_rows(setup: &Setup, family: &Discrete, series: &str) -> Vec<TheoryRow> {
     let series = Name::new(series);
     let row = |metric: Name, step: u64, value: f64| TheoryRow {
@@ -58,8 +64,8 @@ pub fn theory_rows(setup: &Setup, family: &Discrete, series: &str) -> Vec<Theory
     let k = p0.len();
     let top = p0[family.top as usize];
     let replace = c.policy == Policy::Replace;
-    let constant = c.schedule == Schedule::Constant;
     let empirical = setup.rule == FitRule::EMPIRICAL;
+    let sizes: Vec<f64> = (0..n).map(|i| c.schedule.size(m, i) as f64).collect();
     // Every policy keeps E p_n = p_0 under the empirical fit (each step is an unbiased draw of
     // something whose mean is p_0).
     if empirical && c.finite {
@@ -67,15 +73,9 @@ pub fn theory_rows(setup: &Setup, family: &Discrete, series: &str) -> Vec<Theory
         rows.extend((0..=n).map(|g| row(p_top, g, top)));
     }
     if empirical && c.finite && replace {
-        let sizes: Vec<f64> = (0..n).map(|i| c.schedule.size(m, i) as f64).collect();
         let het = Name::new(THEORY_HETEROZYGOSITY);
-        rows.extend((0..=n).map(|g| {
-            row(
-                het,
-                g,
-                theory::expected_heterozygosity(p0, &sizes[..g as usize]),
-            )
-        }));
+        let path = theory::expected_heterozygosity_path(p0, &sizes);
+        rows.extend((0..=n).zip(path).map(|(g, h)| row(het, g, h)));
         if has_exact_curves(setup, p0) {
             let (sup, abs) = theory::support_and_absorption(p0, m, n);
             let (support, absorbed) = (Name::new(THEORY_SUPPORT), Name::new(THEORY_ABSORBED));
@@ -95,23 +95,23 @@ pub fn theory_rows(setup: &Setup, family: &Discrete, series: &str) -> Vec<Theory
             }
         }
     }
+    // Add-α: each generation's fit is affine in the counts, E p' = λ(M_g) p + (1 − λ(M_g)) u,
+    // with or without statistical error.
     if replace
-        && (constant || !c.finite)
         && let FitRule { alpha, top_k: None } = setup.rule
         && alpha > 0.0
     {
         let p_top = Name::new(THEORY_P_TOP);
-        rows.extend((0..=n).map(|g| {
-            row(
-                p_top,
-                g,
-                theory::add_alpha_mean(top, m as f64, k as f64, alpha, g),
-            )
-        }));
+        let lambdas = theory::add_alpha_contractions(&sizes, k as f64, alpha);
+        rows.extend(
+            (0..=n)
+                .zip(lambdas)
+                .map(|(g, l)| row(p_top, g, l * top + (1.0 - l) / k as f64)),
+        );
     }
     if replace
         && !c.finite
-        && let Some(tv) = theory::population_tv(p0, m, setup.rule, n)
+        && let Some(tv) = theory::population_tv(p0, &sizes, setup.rule)
     {
         let metric = Name::new(THEORY_TV);
         rows.extend((0..=n).zip(tv).map(|(g, v)| row(metric, g, v)));

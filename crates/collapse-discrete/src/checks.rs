@@ -6,7 +6,9 @@ use crate::model::{Categorical, Discrete, FitRule, Initial, Metrics};
 use crate::simulation::Setup;
 use crate::theory::{self, TwoType};
 use collapse_core::stats::mean_and_se;
-use collapse_core::{Check, CheckContext, Family, Outcome, Policy, Relation, Rng, Sources};
+use collapse_core::{
+    Check, CheckContext, Family, Outcome, Policy, Relation, Rng, Schedule, Sources,
+};
 use rayon::prelude::*;
 use std::ops::ControlFlow;
 
@@ -369,6 +371,36 @@ pub fn add_alpha_mean(c: &CheckContext, rule: FitRule) -> Outcome {
     Outcome::monte_carlo(theory::add_alpha_mean(f.p0[4], 10.0, 5.0, 0.5, 10), m, se)
 }
 
+/// The growing schedule of the add-α growth check: M_g = 10 (g + 1), n = 10.
+const GROWTH: (usize, u64) = (10, 10);
+
+/// The closed form of E p_n(i) under add-α with the linear schedule M_g = M (g + 1): Λ_n p_0(i)
+/// + (1 − Λ_n)/K with Λ_n = Π_{i<n} λ(M_i) (each generation contracts by its own size's λ).
+pub fn add_alpha_growth_prediction(p0: f64, k: f64, alpha: f64) -> f64 {
+    let (m, n) = GROWTH;
+    let sizes: Vec<f64> = (0..n).map(|i| Schedule::Linear.size(m, i) as f64).collect();
+    let l = *theory::add_alpha_contractions(&sizes, k, alpha)
+        .last()
+        .expect("n + 1 products");
+    l * p0 + (1.0 - l) / k
+}
+
+/// Add-α under a growing schedule, simulated with `schedule` (the check: linear), against
+/// [`add_alpha_growth_prediction`]: the rarest of K = 5 Zipf(1), M_g = 10 (g + 1), α = 0.5,
+/// n = 10.
+pub fn add_alpha_growth(c: &CheckContext, schedule: Schedule) -> Outcome {
+    let (m, n) = GROWTH;
+    let rule = FitRule {
+        alpha: 0.5,
+        top_k: None,
+    };
+    let mut s = Setup::replace(zipf(5, 1.0), rule, m, n);
+    s.chain.schedule = schedule;
+    let f = s.family();
+    let (mean, se) = c.monte_carlo(chains(c), |rng| last_model(&s, &f, rng).prob(4));
+    Outcome::monte_carlo(add_alpha_growth_prediction(f.p0[4], 5.0, 0.5), mean, se)
+}
+
 /// Add-α never absorbs: every category keeps at least α/(M + Kα) (K = 20 Zipf(1.1), M = 20,
 /// α = 0.5, n = 20); measured = the smallest mass of any category in any generation n ≥ 1.
 pub fn add_alpha_floor(c: &CheckContext, rule: FitRule) -> Outcome {
@@ -617,6 +649,12 @@ pub fn checks() -> Vec<Check> {
             },
         ),
         Check::new(
+            "discrete.add-alpha-growth",
+            "Add-alpha with a growing sample size: E p_n(i) = L_n p_0(i) + (1 - L_n)/K, L_n = prod_{i<n} M_i/(M_i + K alpha), each generation contracting by its own size; rarest of K = 5 Zipf(1), M_g = 10 (g + 1), alpha = 0.5, n = 10",
+            "this workspace (approximation error), proofs/discrete.md",
+            |c| add_alpha_growth(c, Schedule::Linear),
+        ),
+        Check::new(
             "discrete.add-alpha-floor",
             "Add-alpha never absorbs: every category keeps mass >= alpha/(M + K alpha) in every generation; K = 20 Zipf(1.1), M = 20, alpha = 0.5, n = 20 (measured: the smallest mass seen)",
             "this workspace (approximation error), proofs/discrete.md",
@@ -677,8 +715,8 @@ mod tests {
     #[test]
     fn every_check_passes_at_the_quick_budget() {
         let all = checks();
-        validate_ids(&all[..21], "discrete.").unwrap();
-        validate_ids(&all[21..], "sources.discrete-").unwrap();
+        validate_ids(&all[..22], "discrete.").unwrap();
+        validate_ids(&all[22..], "sources.discrete-").unwrap();
         for c in all {
             let t = std::time::Instant::now();
             let o = c.run(Budget::Quick);
@@ -818,6 +856,13 @@ mod tests {
             p4,
             "add-alpha mean",
         );
+        // The base size's λ for every generation (the closed form this check was written for).
+        let base = theory::add_alpha_mean(p4, GROWTH.0 as f64, 5.0, 0.5, GROWTH.1);
+        fails(
+            add_alpha_growth(&q("discrete.add-alpha-growth"), Schedule::Linear),
+            base,
+            "add-alpha growth at the base size",
+        );
         fails(
             add_alpha_floor(&q("discrete.add-alpha-floor"), a),
             0.5 / 20.0,
@@ -898,6 +943,8 @@ mod tests {
         // The empirical fit is a martingale, not the add-alpha drift; and it loses categories.
         assert!(!add_alpha_mean(&q("discrete.add-alpha-mean"), FitRule::EMPIRICAL).pass());
         assert!(!add_alpha_floor(&q("discrete.add-alpha-floor"), FitRule::EMPIRICAL).pass());
+        // A chain that does not grow is not the closed form of one that does.
+        assert!(!add_alpha_growth(&q("discrete.add-alpha-growth"), Schedule::Constant).pass());
         // Finite samples move the chain; with statistical error the top-k chain keeps drifting.
         let stat = Sources {
             statistical: true,

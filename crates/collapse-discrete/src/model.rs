@@ -10,7 +10,7 @@
 //! zero and never returns (it is no longer iterated).
 
 use crate::names::{ABSORBED, ENTROPY, HETEROZYGOSITY, P_TOP, SUPPORT, TV};
-use collapse_core::{Dataset, Family, Rng};
+use collapse_core::{Dataset, Family, ParamError, Rng};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Hypergeometric};
 use std::cmp::Ordering;
@@ -26,14 +26,17 @@ pub struct Categorical {
 
 impl Categorical {
     /// A distribution from dense weights (non-negative, finite, not all zero); zero weights are
-    /// off the support.
+    /// off the support. The weights are divided by the largest before they are summed, so that
+    /// weights near the largest double (three weights of 1e308 sum to infinity) normalise to
+    /// the right probabilities.
     pub fn from_weights(w: &[f64]) -> Self {
-        let total: f64 = w.iter().sum();
+        let largest = w.iter().copied().fold(0.0, f64::max);
+        let total: f64 = w.iter().map(|x| x / largest).sum();
         let (mut idx, mut p) = (Vec::new(), Vec::new());
         for (i, &x) in w.iter().enumerate() {
             if x > 0.0 {
                 idx.push(i as u32);
-                p.push(x / total);
+                p.push(x / largest / total);
             }
         }
         Self { idx, p }
@@ -612,33 +615,53 @@ impl Initial {
     }
 }
 
-/// Reads explicit weights from a text file: non-negative finite numbers separated by
-/// whitespace or commas, not all zero. The error says what is wrong with the file (the caller
-/// names the parameter it came from).
-pub fn read_weights(path: &str) -> Result<Vec<f64>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+/// Reads explicit weights from a text file: non-negative finite numbers separated by commas,
+/// whitespace or both, not all zero. Parsed as strictly as `collapse_core::params::parse_list`
+/// parses list parameters: an empty item (`1,,2`, a leading or trailing comma) or anything but
+/// a number (`20.5x`) is refused, never skipped. The error names `weights_file` and says what
+/// is wrong with the file, quoting the bad item only (a file may hold millions).
+pub fn read_weights(path: &str) -> Result<Vec<f64>, ParamError> {
+    let bad = |why: String| {
+        ParamError::conflict(
+            "weights_file",
+            format!(
+                "`{path}` {why}; expected non-negative finite numbers separated by commas or whitespace"
+            ),
+        )
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ParamError::conflict("weights_file", format!("cannot read `{path}`: {e}")))?;
+    // Commas separate items, and inside an item whitespace separates numbers; an item empty
+    // after trimming is an empty list entry (a file without commas is one item).
     let mut w = Vec::new();
-    for tok in text
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| !t.is_empty())
-    {
-        let x: f64 = tok
-            .parse()
-            .map_err(|_| format!("`{path}` holds `{tok}`, not a number"))?;
-        if !x.is_finite() || x < 0.0 {
-            return Err(format!(
-                "`{path}` holds `{tok}`; weights must be finite and >= 0"
-            ));
+    for (comma, item) in text.split(',').enumerate() {
+        let numbers: Vec<&str> = item.split_whitespace().collect();
+        if numbers.is_empty() && text.contains(',') {
+            let at = if comma == 0 {
+                "before the first comma".to_string()
+            } else {
+                format!("after comma {comma}")
+            };
+            return Err(bad(format!("holds an empty item {at}")));
         }
-        w.push(x);
+        for number in numbers {
+            let x: f64 = number.parse().map_err(|_| {
+                bad(format!(
+                    "holds `{number}` (weight {}), not a number",
+                    w.len() + 1
+                ))
+            })?;
+            w.push(x);
+        }
+    }
+    if let Some(x) = w.iter().find(|x| !x.is_finite() || **x < 0.0) {
+        return Err(bad(format!("holds {x}, not a finite weight >= 0")));
     }
     if w.len() < 2 || w.iter().all(|&x| x == 0.0) {
-        return Err(format!(
-            "`{path}` must hold at least 2 weights, not all zero"
-        ));
+        return Err(bad("must hold at least 2 weights, not all zero".into()));
     }
     if w.len() > u32::MAX as usize {
-        return Err(format!("`{path}` holds more than 2^32 weights"));
+        return Err(bad("holds more than 2^32 weights".into()));
     }
     Ok(w)
 }
@@ -826,6 +849,43 @@ mod tests {
         assert!(
             (ln_factorial(1000) - (1..=1000).map(|i| (i as f64).ln()).sum::<f64>()).abs() < 1e-9
         );
+    }
+
+    /// Weights near the largest double normalise without overflow: three weights of 1e308 are
+    /// the uniform distribution (entropy ln 3, each mass 1/3), not zeros.
+    #[test]
+    fn huge_weights_normalise() {
+        let f = Discrete::new(&[1e308; 3], FitRule::EMPIRICAL, 10);
+        let m = f.metrics(&f.truth);
+        assert!((m.entropy - 3f64.ln()).abs() < 1e-15, "{m:?}");
+        assert!((m.p_top - 1.0 / 3.0).abs() < 1e-15, "{m:?}");
+        assert_eq!(m.support, 3.0);
+        let c = Categorical::from_weights(&[f64::MAX, f64::MAX, 0.0, 1e-320]);
+        assert_eq!(c.idx, vec![0, 1, 3]);
+        assert!(c.p.iter().all(|p| p.is_finite() && *p >= 0.0));
+        assert!((c.p.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn weights_files_are_parsed_strictly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.txt");
+        let read = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            read_weights(path.to_str().unwrap())
+        };
+        assert_eq!(read("5, 3 2\n0 1").unwrap(), vec![5.0, 3.0, 2.0, 0.0, 1.0]);
+        assert_eq!(read("1e308 1e308 1e308\n").unwrap(), vec![1e308; 3]);
+        for bad in [
+            "1,,2", "1, 2,", ",1 2", "1 two", "1 NaN", "1 inf", "1 -2", "0 0", "3", "",
+        ] {
+            let e = read(bad).unwrap_err().to_string();
+            assert!(e.contains("weights_file"), "{bad}: {e}");
+        }
+        let e = read("1 20.5x 1").unwrap_err().to_string();
+        assert!(e.contains("`20.5x` (weight 2)"), "{e}");
+        let e = read("1,,2").unwrap_err().to_string();
+        assert!(e.contains("empty item after comma 1"), "{e}");
     }
 
     #[test]

@@ -72,30 +72,38 @@ impl Setup {
         rng: &mut Rng,
     ) -> Result<Observation, ChainError> {
         let mut metrics = Vec::with_capacity(self.chain.generations as usize + 1);
-        // seen[i] = last generation at which tracked category i had mass; first_dead[i] = the
-        // first generation at which it had none.
-        let mut seen = vec![u64::MAX; track];
-        let mut first_dead = vec![u64::MAX; track];
+        // The tracked categories alive at generation 0 that have had mass in every generation
+        // since, increasing. Each generation keeps those still in the model's support (a merge
+        // of two increasing lists), so tracking costs what the generation's own support costs,
+        // not `track` per generation; a category's first generation without mass is final even
+        // if a later fit (add-α, mixing) gives it mass again.
+        let mut alive: Vec<u32> = (0..track)
+            .filter(|&i| family.p0[i] > 0.0)
+            .map(|i| i as u32)
+            .collect();
+        let mut first_dead: Vec<Option<u64>> = vec![None; track];
         let mut absorbed_at = None;
-        let limit = track as u32;
         self.run_one(family, rng, |g, m| {
             let x = family.metrics(m);
             metrics.push(x);
             if x.absorbed == 1.0 && absorbed_at.is_none() {
                 absorbed_at = Some(g);
             }
-            for &i in m.idx.iter().take_while(|&&i| i < limit) {
-                seen[i as usize] = g;
-            }
-            for i in 0..track {
-                if seen[i] != g && first_dead[i] == u64::MAX && family.p0[i] > 0.0 {
-                    first_dead[i] = g;
+            let mut j = 0;
+            alive.retain(|&i| {
+                while j < m.idx.len() && m.idx[j] < i {
+                    j += 1;
                 }
-            }
+                let present = m.idx.get(j) == Some(&i);
+                if !present {
+                    first_dead[i as usize] = Some(g);
+                }
+                present
+            });
         })?;
         let extinction = (0..track)
             .filter(|&i| family.p0[i] > 0.0)
-            .map(|i| (i, (first_dead[i] != u64::MAX).then_some(first_dead[i])))
+            .map(|i| (i, first_dead[i]))
             .collect();
         Ok(Observation {
             metrics,

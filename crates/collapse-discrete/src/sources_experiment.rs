@@ -161,6 +161,7 @@ impl Experiment for SourcesDiscrete {
         let n = c.generations;
         let (tv, theory_tv) = (Name::new(TV), Name::new(THEORY_TV));
         let mut theory_rows = Vec::new();
+        let sizes = vec![c.samples as f64; n as usize];
         for s in Sources::all() {
             let setup = c.setup(s);
             let family = setup.family();
@@ -176,7 +177,7 @@ impl Experiment for SourcesDiscrete {
             // Without statistical error the chain is deterministic, and TV has a closed form
             // unless top-k and add-alpha are combined.
             if !s.statistical
-                && let Some(values) = theory::population_tv(&family.p0, c.samples, setup.rule, n)
+                && let Some(values) = theory::population_tv(&family.p0, &sizes, setup.rule)
             {
                 theory_rows.extend((0..=n).zip(values).map(|(g, value)| TheoryRow {
                     series,

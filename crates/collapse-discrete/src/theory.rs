@@ -307,6 +307,20 @@ pub fn expected_heterozygosity(p0: &[f64], sizes: &[f64]) -> f64 {
     sizes.iter().fold(h0, |h, m| h * (1.0 - 1.0 / m))
 }
 
+/// $\mathbb E H_g$ for every g = 0..=n, where `sizes` holds $M_0, \dots, M_{n-1}$: one running
+/// product, O(K + n) (not one product per generation).
+pub fn expected_heterozygosity_path(p0: &[f64], sizes: &[f64]) -> Vec<f64> {
+    let h0 = 1.0 - p0.iter().map(|p| p * p).sum::<f64>();
+    let mut out = Vec::with_capacity(sizes.len() + 1);
+    out.push(h0);
+    let mut h = h0;
+    for m in sizes {
+        h *= 1.0 - 1.0 / m;
+        out.push(h);
+    }
+    out
+}
+
 /// Kimura's diffusion approximation of the mean absorption time, haploid size `m`:
 /// $-2M[p\ln p + (1-p)\ln(1-p)]$.
 pub fn kimura_absorption(m: f64, p: f64) -> f64 {
@@ -364,10 +378,25 @@ pub fn add_alpha_lambda(m: f64, k: f64, alpha: f64) -> f64 {
 }
 
 /// $\mathbb E p_n(i) = \lambda^n p_0(i) + (1 - \lambda^n)/K$ under add-α (finite or infinite
-/// samples, `replace`).
+/// samples, `replace`) with a constant size M.
 pub fn add_alpha_mean(p0: f64, m: f64, k: f64, alpha: f64, n: u64) -> f64 {
     let ln = add_alpha_lambda(m, k, alpha).powi(n as i32);
     ln * p0 + (1.0 - ln) / k
+}
+
+/// The products $\Lambda_g = \prod_{i<g} \lambda(M_i)$ for g = 0..=n, `sizes` holding
+/// $M_0, \dots, M_{n-1}$ (the size generation i + 1 is fitted on). Each generation contracts
+/// towards uniform by the λ of its own size, so under a growing schedule
+/// $\mathbb E p_n = \Lambda_n p_0 + (1 - \Lambda_n) u$, not $\lambda(M_0)^n$.
+pub fn add_alpha_contractions(sizes: &[f64], k: f64, alpha: f64) -> Vec<f64> {
+    let mut out = Vec::with_capacity(sizes.len() + 1);
+    let mut l = 1.0;
+    out.push(l);
+    for &m in sizes {
+        l *= add_alpha_lambda(m, k, alpha);
+        out.push(l);
+    }
+    out
 }
 
 /// Total variation between the uniform distribution on K categories and $p_0$.
@@ -376,34 +405,46 @@ pub fn tv_uniform(p0: &[f64]) -> f64 {
     0.5 * p0.iter().map(|p| (p - 1.0 / k).abs()).sum::<f64>()
 }
 
-/// Infinite-sample add-α: $\mathrm{TV}(p_n, p_0) = (1 - \lambda^n)\,\mathrm{TV}(u, p_0)$, because
-/// $p_n = \lambda^n p_0 + (1-\lambda^n) u$.
+/// Infinite-sample add-α with a constant size: $\mathrm{TV}(p_n, p_0) = (1 - \lambda^n)\,
+/// \mathrm{TV}(u, p_0)$, because $p_n = \lambda^n p_0 + (1-\lambda^n) u$.
 pub fn add_alpha_tv(p0: &[f64], m: f64, alpha: f64, n: u64) -> f64 {
     let l = add_alpha_lambda(m, p0.len() as f64, alpha).powi(n as i32);
     (1.0 - l) * tv_uniform(p0)
 }
 
 /// $\mathrm{TV}(p_g, p_0)$ for g = 0..=n of the `replace` chain without statistical error (the
-/// infinite-sample mode, expected counts $Mp$ with a constant M), where it has a closed form:
-/// 0 under the empirical fit ($p_g = p_0$); $1 - P_S$ from generation 1 on under top-k alone
-/// (the truncation acts once); $(1 - \lambda^g)\,\mathrm{TV}(u, p_0)$ under add-α alone. `None`
-/// when top-k and add-α are combined.
-pub fn population_tv(p0: &[f64], m: usize, rule: FitRule, n: u64) -> Option<Vec<f64>> {
-    let gens = 0..=n;
+/// infinite-sample mode: generation g + 1 fits the expected counts $M_g p_g$), `sizes` holding
+/// $M_0, \dots, M_{n-1}$, where it has a closed form: 0 under the empirical fit ($p_g = p_0$);
+/// $1 - P_S$ from generation 1 on under top-k alone (the truncation acts once, whatever the
+/// sizes); $(1 - \Lambda_g)\,\mathrm{TV}(u, p_0)$ under add-α alone
+/// ([`add_alpha_contractions`]). `None` when top-k and add-α are combined. O(K + n).
+pub fn population_tv(p0: &[f64], sizes: &[f64], rule: FitRule) -> Option<Vec<f64>> {
+    let n = sizes.len();
     match rule {
         FitRule {
             alpha: 0.0,
             top_k: None,
-        } => Some(gens.map(|_| 0.0).collect()),
+        } => Some(vec![0.0; n + 1]),
         FitRule {
             alpha: 0.0,
             top_k: Some(k),
         } => {
             let ps = top_k_mass(p0, k);
-            Some(gens.map(|g| if g == 0 { 0.0 } else { 1.0 - ps }).collect())
+            Some(
+                (0..=n)
+                    .map(|g| if g == 0 { 0.0 } else { 1.0 - ps })
+                    .collect(),
+            )
         }
         FitRule { alpha, top_k: None } if alpha > 0.0 => {
-            Some(gens.map(|g| add_alpha_tv(p0, m as f64, alpha, g)).collect())
+            let tv = tv_uniform(p0);
+            let k = p0.len() as f64;
+            Some(
+                add_alpha_contractions(sizes, k, alpha)
+                    .into_iter()
+                    .map(|l| (1.0 - l) * tv)
+                    .collect(),
+            )
         }
         _ => None,
     }
@@ -458,6 +499,35 @@ mod tests {
         for k in 1..500 {
             let g = suresh_g(k);
             assert!(g >= 1.0 / k as f64 && g <= 3.0 / k as f64);
+        }
+    }
+
+    /// The contraction products against the constant-size powers, and a growing schedule's
+    /// product against the generation-by-generation affine recursion of the mean.
+    #[test]
+    fn add_alpha_contractions_follow_each_generations_size() {
+        let (k, alpha) = (30.0, 0.5);
+        let constant = add_alpha_contractions(&[50.0; 8], k, alpha);
+        for (g, l) in constant.iter().enumerate() {
+            assert!((l - add_alpha_lambda(50.0, k, alpha).powi(g as i32)).abs() < 1e-15);
+        }
+        let sizes: Vec<f64> = (1..=8).map(|i| 50.0 * f64::from(i)).collect();
+        let lambdas = add_alpha_contractions(&sizes, k, alpha);
+        let (p0, mut p) = (0.2, 0.2);
+        for (g, &m) in sizes.iter().enumerate() {
+            p = (m * p + alpha) / (m + k * alpha);
+            let closed = lambdas[g + 1] * p0 + (1.0 - lambdas[g + 1]) / k;
+            assert!((p - closed).abs() < 1e-15, "{g}: {p} vs {closed}");
+        }
+    }
+
+    #[test]
+    fn heterozygosity_path_is_the_products() {
+        let p0 = [0.5, 0.3, 0.2];
+        let sizes = [10.0, 20.0, 40.0];
+        let path = expected_heterozygosity_path(&p0, &sizes);
+        for g in 0..=3 {
+            assert_eq!(path[g], expected_heterozygosity(&p0, &sizes[..g]));
         }
     }
 

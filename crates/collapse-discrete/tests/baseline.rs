@@ -23,6 +23,9 @@ const RUNS: [Run; 3] = [
             ("replicates", "20"),
             ("generations", "30"),
             ("categories", "50"),
+            // The reference build's default (500) tracked min(500, K) categories; the default
+            // is now none, and more than K is refused.
+            ("track_extinction", "50"),
         ],
     ),
     (
@@ -32,6 +35,7 @@ const RUNS: [Run; 3] = [
             ("replicates", "20"),
             ("generations", "30"),
             ("categories", "50"),
+            ("track_extinction", "50"),
             ("fit", "add-alpha"),
             ("policy", "accumulate"),
         ],

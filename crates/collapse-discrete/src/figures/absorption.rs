@@ -8,8 +8,9 @@ use crate::simulation::Setup;
 use crate::theory::{self, TwoType};
 use collapse_core::chain::ChainError;
 use collapse_core::sink::{MemorySink, Quantiles, SummarySink};
+use collapse_core::stats::mean_and_se;
 use collapse_core::{FigureEnv, FigureError, Name, RunContext};
-use collapse_plot::{Chart, Legend, Panel, Series, summary_curve};
+use collapse_plot::{Chart, Legend, Panel, SE_SPAN, Series, summary_mean};
 
 /// The absorption-time figure's name (also the key of its streams).
 pub const ABSORPTION_TIME: &str = "discrete-absorption-time";
@@ -80,9 +81,9 @@ pub fn absorption_time(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
             .map(|(i, &h)| (i as f64 * width, h))
             .collect(),
     ));
-    let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+    let (mean, se) = mean_and_se(&times);
     panel.push(Series::line(
-        format!("simulated mean {mean:.2}"),
+        format!("simulated mean {mean:.2} ± {:.2} (2 SE)", SE_SPAN * se),
         0,
         vec![(mean, 0.0), (mean, top)],
     ));
@@ -92,9 +93,9 @@ pub fn absorption_time(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         vec![(exact, 0.0), (exact, top)],
     ));
     Ok(Chart::single(
-        "Absorption time of the discrete chain (K = 5 Zipf(1), M = 50), exact mean from the two-type chains",
+        "Absorption time of the discrete chain (K = 5 Zipf(1), M = 50) and its exact mean",
         format!(
-            "{} figures --only {ABSORPTION_TIME} --seed {}: {chains} discrete chains, K = {k} Zipf(1), M = {m}, run to generation {horizon}; exact: sum over n of 1 - sum_i P(c_i,n = M)",
+            "{} figures --only {ABSORPTION_TIME} --seed {}: {chains} discrete chains, K = {k} Zipf(1), M = {m}, run to generation {horizon}; exact E T = sum over n of P(T > n), P(T > n) = 1 - sum_i P(c_i,n = M) from the two-type chains",
             env.program, env.seed
         ),
         panel,
@@ -122,10 +123,15 @@ pub fn survival(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         })?;
     let rows = summary.finish(&[]);
     let ks: Vec<u64> = (1..=kmax).collect();
-    let sim: Vec<(f64, f64)> = summary_curve(&rows, SURVIVAL_SERIES, ALIVE, |r| r.mean)
+    // Markers at about ten generations a decade (every generation would pile up at the right
+    // of the log axis), each with its binomial standard error.
+    let shown = |k: u64| k <= 10 || (k <= 30 && k.is_multiple_of(2)) || k.is_multiple_of(10);
+    let (points, se) = summary_mean(&rows, SURVIVAL_SERIES, ALIVE);
+    let (sim, sim_se): (Vec<(f64, f64)>, Vec<f64>) = points
         .into_iter()
-        .filter(|p| p.0 >= 1.0 && p.1 > 0.0)
-        .collect();
+        .zip(se)
+        .filter(|(p, _)| p.0 >= 1.0 && p.1 > 0.0 && shown(p.0 as u64))
+        .unzip();
     let chain = TwoType::new(m);
     let mut v = chain.first(p0);
     let mut exact = Vec::new();
@@ -144,7 +150,7 @@ pub fn survival(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     .log_x()
     .log_y()
     .legend(Legend::LowerLeft);
-    panel.push(Series::markers("simulation", 0, sim));
+    panel.push(Series::markers("simulation ± 2 SE", 0, sim).with_se(sim_se));
     panel.push(Series::line("exact (two-type chain)", 1, exact));
     panel.push(Series::dashed(
         "lower bound 1 − exp(−n p₀ g_k)",

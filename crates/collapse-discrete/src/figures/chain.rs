@@ -14,7 +14,7 @@ use collapse_core::rng::stream;
 use collapse_core::{
     DynExperiment, FigureEnv, FigureError, FigureRun, Policy, RunView, SummaryRow,
 };
-use collapse_plot::{Chart, Legend, Panel, Series, summary_curve};
+use collapse_plot::{Chart, Legend, Panel, Series, summary_curve, summary_mean};
 
 /// The rank–frequency figure's name.
 pub const RANK_FREQUENCY: &str = "discrete-rank-frequency";
@@ -109,52 +109,50 @@ pub fn support(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
 
 fn support_panels(rows: &[SummaryRow], series: &str) -> Vec<Panel> {
     let c = |metric: &str, pick: fn(&SummaryRow) -> f64| summary_curve(rows, series, metric, pick);
+    let mean = |metric: &str| summary_mean(rows, series, metric);
     let xs: Vec<f64> = c(SUPPORT_METRIC, |r| r.mean).iter().map(|p| p.0).collect();
     let mut left = Panel::new(
-        "support: mean, 5–95% band; exact E support dashed",
+        "support: mean ± 2 SE, 5–95% band of the chains; exact E support dashed",
         "generation n",
         "categories alive",
     )
     .log_y();
     let ys = |v: Vec<(f64, f64)>| v.into_iter().map(|p| p.1).collect::<Vec<_>>();
-    left.push(Series::band(
-        0,
-        &xs,
-        &ys(c(SUPPORT_METRIC, |r| r.q05)),
-        &ys(c(SUPPORT_METRIC, |r| r.q95)),
-    ));
-    left.push(Series::line(
-        "simulation (mean)",
-        0,
-        c(SUPPORT_METRIC, |r| r.mean),
-    ));
+    let q05 = ys(c(SUPPORT_METRIC, |r| r.q05));
+    // Quantiles are absent from a summary kept with `--quantiles none`.
+    if q05.iter().all(|q| q.is_finite()) {
+        let mut band = Series::band(0, &xs, &q05, &ys(c(SUPPORT_METRIC, |r| r.q95)));
+        band.label = Some("5–95% of chains".into());
+        left.push(band);
+    }
+    let (points, se) = mean(SUPPORT_METRIC);
+    left.push(Series::mean_se("simulation (mean)", 0, points, se));
     let th = c(THEORY_SUPPORT, |r| r.mean);
     if !th.is_empty() {
         left.push(Series::dashed("exact", 1, th));
     }
     let mut right = Panel::new(
-        "P(absorbed in a delta by n) and heterozygosity",
+        "P(absorbed in a delta by n) and heterozygosity: mean ± 2 SE; exact dashed",
         "generation n",
         "probability",
     )
     .legend(Legend::LowerRight);
-    right.push(Series::line(
-        "absorbed (simulation)",
-        0,
-        c(ABSORBED, |r| r.mean),
-    ));
+    let (points, se) = mean(ABSORBED);
+    right.push(Series::mean_se("absorbed (simulation)", 0, points, se));
     let th = c(THEORY_ABSORBED, |r| r.mean);
     if !th.is_empty() {
         right.push(Series::dashed("absorbed (exact)", 1, th));
     }
-    right.push(Series::line(
+    let (points, se) = mean(HETEROZYGOSITY);
+    right.push(Series::mean_se(
         "heterozygosity (simulation)",
         2,
-        c(HETEROZYGOSITY, |r| r.mean),
+        points,
+        se,
     ));
     let th = c(THEORY_HETEROZYGOSITY, |r| r.mean);
     if !th.is_empty() {
-        right.push(Series::dashed("H₀(1 − 1/M)ⁿ", 3, th));
+        right.push(Series::dashed("H₀ ∏(1 − 1/Mᵢ)", 3, th));
     }
     vec![left, right]
 }
@@ -216,20 +214,22 @@ pub fn run_figure(config: &DiscreteChainConfig, run: &RunView<'_>) -> Chart {
     let series = config.setup.chain.policy.name();
     let mut panels = support_panels(rows, series);
     let mut tv = Panel::new(
-        "TV to generation 0 and mass of the top category",
+        "TV to generation 0 and mass of the top category: mean ± 2 SE; closed forms dashed",
         "generation n",
-        "",
+        "TV, mass",
     );
-    let c = |metric: &str| summary_curve(rows, series, metric, |r| r.mean);
-    tv.push(Series::line(TV, 0, c(TV)));
-    tv.push(Series::line(P_TOP, 1, c(P_TOP)));
-    let th = c(THEORY_P_TOP);
-    if !th.is_empty() {
-        tv.push(Series::dashed("E p_top (theory)", 1, th));
+    for (i, metric) in [TV, P_TOP].into_iter().enumerate() {
+        let (points, se) = summary_mean(rows, series, metric);
+        tv.push(Series::mean_se(metric, i, points, se));
     }
+    let c = |metric: &str| summary_curve(rows, series, metric, |r| r.mean);
     let th = c(THEORY_TV);
     if !th.is_empty() {
-        tv.push(Series::dashed("tv (theory)", 0, th));
+        tv.push(Series::dashed("tv (closed form)", 0, th));
+    }
+    let th = c(THEORY_P_TOP);
+    if !th.is_empty() {
+        tv.push(Series::dashed("E p_top (closed form)", 1, th));
     }
     panels.push(tv);
     Chart::grid(format!("{ID} ({series})"), run.command, panels, 3)
@@ -272,6 +272,7 @@ mod tests {
             command: &run.command,
         };
         let chart = run_figure(&config, &view);
+        assert!(chart.lint().is_empty(), "{:?}", chart.lint());
         assert_eq!(
             chart.caption,
             "collapse run discrete-chain --set categories=30 --set samples=50 --set generations=20 --set replicates=20 --seed 0"

@@ -4,7 +4,7 @@
 use crate::names::{THEORY_TV, TV};
 use crate::sources_experiment::{ID, SourcesDiscrete};
 use collapse_core::{DynExperiment, FigureEnv, FigureError, RunView, Sources, SummaryRow};
-use collapse_plot::{Chart, Legend, Panel, Series, summary_curve};
+use collapse_plot::{Chart, Panel, Series, summary_curve, summary_mean};
 
 /// The gallery figure's name.
 pub const SOURCES_TV: &str = "sources-discrete-tv";
@@ -26,23 +26,40 @@ pub fn sources_tv(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     ))
 }
 
+/// The closed form's legend entry of each combination that has one (no statistical error, and
+/// not top-k with add-α).
+fn closed_form_label(s: Sources) -> Option<&'static str> {
+    match (s.statistical, s.expressivity, s.approximation) {
+        (false, false, false) => Some("none: closed form, TV = 0"),
+        (false, true, false) => Some("expressivity: closed form 1 − P_S"),
+        (false, false, true) => Some("approximation: closed form (1 − λⁿ) TV(u, p₀)"),
+        _ => None,
+    }
+}
+
 fn sources_panel(rows: &[SummaryRow]) -> Panel {
     let mut panel = Panel::new(
-        "TV(pₙ, p₀), mean over chains; closed forms dashed",
+        "TV(pₙ, p₀): mean over chains ± 2 SE with finite samples; closed forms dashed",
         "generation n",
         "total variation",
-    )
-    .legend(Legend::LowerRight);
+    );
     for (i, s) in Sources::all().iter().enumerate() {
         let label = s.label();
-        panel.push(Series::line(
-            label,
-            i,
-            summary_curve(rows, label, TV, |r| r.mean),
-        ));
-        let th = summary_curve(rows, label, THEORY_TV, |r| r.mean);
-        if !th.is_empty() {
-            panel.push(Series::dashed(format!("{label} (closed form)"), i, th).unlabelled());
+        let (points, se) = summary_mean(rows, label, TV);
+        // Without statistical error every chain is the same deterministic path: no band.
+        panel.push(if s.statistical {
+            Series::mean_se(label, i, points, se)
+        } else {
+            Series::line(label, i, points)
+        });
+    }
+    // The closed forms last, so that the legend lists them after the measurements.
+    for (i, s) in Sources::all().iter().enumerate() {
+        let th = summary_curve(rows, s.label(), THEORY_TV, |r| r.mean);
+        if let Some(name) = closed_form_label(*s)
+            && !th.is_empty()
+        {
+            panel.push(Series::dashed(name, i, th));
         }
     }
     panel
@@ -75,6 +92,8 @@ mod tests {
             summary: &run.summary,
             command: &run.command,
         };
-        run_figure(&view).save(dir.path(), "s").unwrap();
+        let chart = run_figure(&view);
+        chart.save(dir.path(), "s").unwrap();
+        assert!(chart.lint().is_empty(), "{:?}", chart.lint());
     }
 }
