@@ -38,17 +38,7 @@ pub mod tiny_shakespeare {
 /// Handwritten digits, 8×8 pixels: the test set of the UCI "Optical Recognition of Handwritten
 /// Digits" data set (E. Alpaydin and C. Kaynak, 1998), licensed CC BY 4.0
 /// (`data/digits/README.md` and `LICENSE` in this crate).
-pub mod digits {
-    /// The gzip-compressed CSV: [`COUNT`] lines without header, each [`PIXELS`] integers 0–16
-    /// (the image row by row) followed by the class label 0–9.
-    pub const CSV_GZ: &[u8] = include_bytes!("../data/digits/digits.csv.gz");
-
-    /// Number of images.
-    pub const COUNT: usize = 1797;
-
-    /// Pixels per image (8 × 8).
-    pub const PIXELS: usize = 64;
-}
+pub mod digits;
 
 /// A built-in text corpus.
 #[derive(Clone, Copy, Debug)]
