@@ -504,13 +504,22 @@ mod tests {
                     for sampler in ["exact", "naive"] {
                         for policy in ["replace", "accumulate", "accumulate-subsample", "mix"] {
                             for growth in ["constant", "linear"] {
-                                for mode in ["finite", "infinite"] {
+                                for (mode, real) in [
+                                    ("finite", "0.1"),
+                                    ("finite", "0.5"),
+                                    ("finite", "1"),
+                                    ("infinite", "0.1"),
+                                ] {
+                                    if real != "0.1" && policy != "mix" {
+                                        continue;
+                                    }
                                     let sets = [
                                         ("dim", dim),
                                         ("samples", samples),
                                         ("estimator", est),
                                         ("sampler", sampler),
                                         ("policy", policy),
+                                        ("real_fraction", real),
                                         ("growth", growth),
                                         ("mode", mode),
                                         ("generations", "12"),

@@ -520,6 +520,21 @@ mod tests {
     }
 
     #[test]
+    fn one_point_has_a_mean_and_no_spread() {
+        let g = GaussianD::centred(3, 0.0);
+        let nd = NaiveD {
+            estimator: Estimator::Mle,
+            truth: g.clone(),
+        };
+        let s = nd.sample(&g, 1, &mut stream(6, "one", 0));
+        assert_eq!(s.n, 1);
+        assert_eq!(s.scatter.log_mean_eigenvalue(), f64::NEG_INFINITY);
+        assert!(s.mean.iter().all(|v| v.is_finite()));
+        let e = ExactD::new(Estimator::Mle, g.clone(), 5).sample(&g, 1, &mut stream(6, "one", 1));
+        assert_eq!(e.scatter.log_mean_eigenvalue(), f64::NEG_INFINITY);
+    }
+
+    #[test]
     fn a_collapsed_chain_keeps_exact_finite_logs() {
         // σ² = e^{-3000}: the naive points μ + σ z would all round to μ; the statistics drawn in
         // z-coordinates keep the spread.
