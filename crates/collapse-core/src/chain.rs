@@ -32,16 +32,24 @@ pub trait Dataset: Sized + Clone + Send {
 /// `n` distinct indices of `0..len` drawn uniformly without replacement (a partial
 /// Fisher–Yates shuffle), in the order drawn: what `Dataset::subsample` needs for data kept
 /// point by point.
+///
+/// The shuffle is kept sparse (only the positions it moved), so the cost is O(n) whatever the
+/// pool's size, and the indices are exactly those of the dense shuffle with the same draws.
 pub fn sample_indices(len: usize, n: usize, rng: &mut Rng) -> Vec<usize> {
     use rand::RngExt;
-    let mut idx: Vec<usize> = (0..len).collect();
     let n = n.min(len);
+    // moved[k] is what position k holds once the shuffle moved it (absent: k itself).
+    let mut moved: std::collections::HashMap<usize, usize> =
+        std::collections::HashMap::with_capacity(2 * n);
+    let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let j = rng.random_range(i..len);
-        idx.swap(i, j);
+        let at_i = moved.get(&i).copied().unwrap_or(i);
+        let at_j = moved.get(&j).copied().unwrap_or(j);
+        out.push(at_j);
+        moved.insert(j, at_i);
     }
-    idx.truncate(n);
-    idx
+    out
 }
 
 /// Scalar data kept point by point: a family whose data are numbers can use `Vec<f64>`.
@@ -243,22 +251,24 @@ where
             Policy::Mix { .. } => family.sample(&current, m, rng),
             Policy::Accumulate | Policy::AccumulateSubsample => {
                 let fresh = family.sample(&current, m, rng);
-                let pooled = match pool.take() {
-                    None => fresh,
-                    Some(mut p) => {
+                let pooled = match pool.as_mut() {
+                    None => pool.insert(fresh),
+                    Some(p) => {
                         p.merge(fresh);
                         p
                     }
                 };
-                let train = if cfg.policy == Policy::Accumulate || g == 0 {
-                    pooled.clone()
-                } else {
-                    pooled
-                        .subsample(m, rng)
-                        .ok_or(ChainError::CannotSubsample)?
-                };
-                pool = Some(pooled);
-                train
+                if cfg.policy == Policy::Accumulate || g == 0 {
+                    // The whole pool is the training set: fit it where it lies, no copy.
+                    current = family.fit(pooled, rng);
+                    if observe(g + 1, &current).stops() {
+                        break;
+                    }
+                    continue;
+                }
+                pooled
+                    .subsample(m, rng)
+                    .ok_or(ChainError::CannotSubsample)?
             }
         };
         current = family.fit(&train, rng);
@@ -285,7 +295,13 @@ where
     let mut current = truth.clone();
     for g in 0..cfg.generations {
         let m = cfg.schedule.size(cfg.samples, g);
-        history.push((m, current.clone()));
+        let pooled = matches!(cfg.policy, Policy::Accumulate | Policy::AccumulateSubsample);
+        if pooled {
+            // Only the accumulating policies fit the mixture of every generation so far (a
+            // family that can pool its populations incrementally should do so itself: this
+            // generic form costs O(n) per generation).
+            history.push((m, current.clone()));
+        }
         let next = match cfg.policy {
             Policy::Replace => family.fit_population(&[(1.0, &current)], m),
             Policy::Mix { real_fraction } if g > 0 => family.fit_population(
@@ -427,6 +443,23 @@ mod tests {
         .unwrap();
         assert_eq!(seen.len(), 6);
         assert!(seen.iter().all(|(_, m)| *m == 0.0));
+    }
+
+    /// The sparse shuffle draws exactly the indices of the dense partial Fisher–Yates.
+    #[test]
+    fn sparse_subsampling_equals_the_dense_shuffle() {
+        for (len, n) in [(10usize, 10usize), (1000, 7), (50, 49), (5, 0), (3, 8)] {
+            let mut a = crate::rng::stream(2, "s", len as u64);
+            let mut b = a.clone();
+            let mut idx: Vec<usize> = (0..len).collect();
+            let k = n.min(len);
+            for i in 0..k {
+                let j = a.random_range(i..len);
+                idx.swap(i, j);
+            }
+            idx.truncate(k);
+            assert_eq!(sample_indices(len, n, &mut b), idx, "len {len}, n {n}");
+        }
     }
 
     #[test]

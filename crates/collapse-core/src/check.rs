@@ -106,15 +106,20 @@ impl Outcome {
         self
     }
 
-    /// The verdict. NaN anywhere fails.
+    /// The verdict. A non-finite measurement, prediction or tolerance fails: an infinite mean
+    /// has an infinite standard error, and a check that would pass whatever it measured is no
+    /// check.
     pub fn pass(&self) -> bool {
+        if !(self.measured.is_finite() && self.predicted.is_finite() && self.tolerance.is_finite())
+        {
+            return false;
+        }
         let d = self.measured - self.predicted;
-        let ok = match self.relation {
+        match self.relation {
             Relation::Equal => d.abs() <= self.tolerance,
             Relation::AtMost => d <= self.tolerance,
             Relation::AtLeast => -d <= self.tolerance,
-        };
-        ok && !self.measured.is_nan() && !self.predicted.is_nan()
+        }
     }
 }
 
@@ -323,6 +328,9 @@ mod tests {
                 .pass()
         );
         assert!(!Outcome::monte_carlo(f64::NAN, 0.5, 1.0).pass());
+        // An infinite mean has an infinite standard error: it must not pass.
+        assert!(!Outcome::monte_carlo(1.0, f64::INFINITY, f64::INFINITY).pass());
+        assert!(!Outcome::monte_carlo(f64::INFINITY, f64::INFINITY, 0.0).pass());
         assert!(Outcome::exact(2.0, 2.0 + 1e-13, 1e-12).pass());
     }
 

@@ -205,11 +205,19 @@ impl fmt::Display for LayoutFault {
 /// Whether a drawn series keeps a promise.
 type Keeps = fn(&SeriesLayout) -> bool;
 
-/// Words of a title and the series styles that keep them.
-const PROMISES: [(&str, &str, Keeps); 2] = [
-    ("dashed", "dashed curves", |s| s.dashed),
-    ("band", "bands", |s| s.banded),
+/// Words of a title (whole words: "bandwidth" promises nothing) and the series styles that
+/// keep them.
+const PROMISES: [(&[&str], &str, Keeps); 2] = [
+    (&["dashed"], "dashed curves", |s| s.dashed),
+    (&["band", "bands"], "bands", |s| s.banded),
 ];
+
+/// Whether `title` holds one of `words` as a whole word, in any case.
+fn promises(title: &str, words: &[&str]) -> bool {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| words.iter().any(|x| w.eq_ignore_ascii_case(x)))
+}
 
 /// The share of a closed form's pixels lying on a same-coloured measurement beyond which the
 /// closed form counts as hidden.
@@ -226,7 +234,7 @@ impl Layout {
             let drawn =
                 |keep: fn(&SeriesLayout) -> bool| p.series.iter().any(|s| keep(s) && s.visible > 0);
             for (word, promise, keep) in PROMISES {
-                if p.title.to_lowercase().contains(word) && !drawn(keep) {
+                if promises(&p.title, word) && !drawn(keep) {
                     out.push(LayoutFault::Unkept {
                         title: p.title.clone(),
                         promise,
@@ -239,7 +247,7 @@ impl Layout {
                 .panels
                 .iter()
                 .any(|p| p.series.iter().any(|s| keep(s) && s.visible > 0));
-            if chart.title.to_lowercase().contains(word) && !anywhere {
+            if promises(&chart.title, word) && !anywhere {
                 out.push(LayoutFault::Unkept {
                     title: chart.title.clone(),
                     promise,
@@ -386,6 +394,19 @@ fn hidden_theory(p: &PanelLayout, out: &mut Vec<LayoutFault>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn promises_are_whole_words() {
+        assert!(promises(
+            "mean, 5–95% band; exact dashed",
+            &["band", "bands"]
+        ));
+        assert!(promises("Closed forms DASHED", &["dashed"]));
+        assert!(!promises(
+            "KDE bandwidth by Silverman's rule",
+            &["band", "bands"]
+        ));
+    }
 
     #[test]
     fn steps() {

@@ -34,6 +34,8 @@ const PANEL_TITLE_LINE: u32 = 22;
 /// Tick labels, axis descriptions and legend entries.
 const TICK_SIZE: u32 = 13;
 const DESC_SIZE: u32 = 14;
+/// The smallest size an axis description shrinks to before it is left to run past its axis.
+const DESC_SIZE_MIN: u32 = 10;
 const LEGEND_SIZE: u32 = 12;
 const LEGEND_ROW: i32 = 17;
 /// Margins around a panel's plot area and its label areas.
@@ -653,12 +655,13 @@ where
     };
     let fx = |v: &f64| label(xt, *v);
     let fy = |v: &f64| label(yt, *v);
+    let desc = desc_size(chart, panel);
     let mut mesh = chart.configure_mesh();
     mesh.x_label_formatter(&fx)
         .y_label_formatter(&fy)
         .set_all_tick_mark_size(TICK_MARK)
         .label_style(("sans-serif", TICK_SIZE))
-        .axis_desc_style(("sans-serif", DESC_SIZE))
+        .axis_desc_style(("sans-serif", desc))
         .light_line_style(RGBColor(235, 235, 235))
         .bold_line_style(RGBColor(215, 215, 215));
     if !panel.x_label.is_empty() {
@@ -668,6 +671,21 @@ where
         mesh.y_desc(&panel.y_label);
     }
     mesh.draw().map_err(draw_err)
+}
+
+/// The size of the axis descriptions: the largest from [`DESC_SIZE`] down to
+/// [`DESC_SIZE_MIN`] at which both fit along their axes (plotters draws both at one size).
+fn desc_size<DB: DrawingBackend>(chart: &ChartContext<'_, DB, Coord>, panel: &Panel) -> u32 {
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let fits = |size: u32| {
+        let w = |t: &str| text_width(t, f64::from(size), false);
+        w(&panel.x_label) <= f64::from(xr.end - xr.start)
+            && w(&panel.y_label) <= f64::from(yr.end - yr.start)
+    };
+    (DESC_SIZE_MIN..=DESC_SIZE)
+        .rev()
+        .find(|&s| fits(s))
+        .unwrap_or(DESC_SIZE_MIN)
 }
 
 fn draw_series<DB: DrawingBackend>(

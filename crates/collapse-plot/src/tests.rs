@@ -160,6 +160,30 @@ fn a_coinciding_closed_form_stays_visible() {
     );
 }
 
+/// An axis description a little too long for its axis is drawn smaller rather than past it.
+#[test]
+fn axis_descriptions_shrink_to_fit() {
+    let label = "the probability that a category of the original distribution is still present";
+    let chart = Chart::grid(
+        "c",
+        "",
+        vec![
+            Panel::new("p", "x", label).with(Series::line("y", 0, curve(|x| x))),
+            Panel::new("q", "x", "y").with(Series::line("y", 0, curve(|x| x))),
+        ],
+        2,
+    );
+    assert!(chart.lint().is_empty(), "{:?}", chart.lint());
+    let layout = chart.layout().unwrap();
+    let text = layout.texts.iter().find(|t| t.text == label).unwrap();
+    let p = &layout.panels[0];
+    assert!(
+        text.rect.y1 - text.rect.y0 <= p.plot.y1 - p.plot.y0,
+        "{}",
+        text.rect
+    );
+}
+
 #[test]
 fn text_that_cannot_fit_is_reported_and_titles_wrap() {
     let long = "a very long description of the quantity on this axis ".repeat(20);
