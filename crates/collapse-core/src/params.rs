@@ -196,7 +196,11 @@ impl ParamSpec {
             }
             ParamKind::Choice(_) | ParamKind::Text => Value::Text(text.to_string()),
         };
-        self.validate(value)
+        // A refusal quotes the text as typed: `5e-324` rather than its 300-digit decimal.
+        self.validate(value).map_err(|e| match e {
+            ParamError::Invalid { .. } => self.invalid(text),
+            other => other,
+        })
     }
 
     /// Converts a TOML value (`--config`) and range-checks it.
@@ -592,6 +596,11 @@ mod tests {
             .to_string();
         assert!(e.contains("`real_fraction`") && e.contains("[0, 1]"), "{e}");
         let e = p.set_text(&s, "policy", "keep").unwrap_err().to_string();
+        let tiny = p
+            .set_text(&s, "real_fraction", "-5e-324")
+            .unwrap_err()
+            .to_string();
+        assert!(tiny.contains("`-5e-324`"), "{tiny}");
         assert!(e.contains("replace | accumulate"), "{e}");
         let e = p.set_text(&s, "sample", "3").unwrap_err().to_string();
         assert!(
