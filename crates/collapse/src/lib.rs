@@ -46,6 +46,7 @@ pub fn workspace_catalogs() -> Vec<Catalog> {
         collapse_mixture::catalog(),
         collapse_regression::catalog(),
         collapse_selftrain::catalog(),
+        collapse_latent::catalog(),
     ]
 }
 
