@@ -1,14 +1,18 @@
 //! The family's registered checks (`regression.…`).
 
+use crate::digits::model::{DigitsModel, ModelError, Target};
+use crate::digits::simulation::draw as digits_draw;
 use crate::experiments::iterated::IteratedSetup;
 use crate::iterated::{Design, inverse_squares, ols_iterated, ridge_iterated};
+use crate::linalg::LinalgError;
 use crate::mc;
 use crate::mixing::simulation::{iterative_draw, reused_draw, reused_literal, weighted_draw};
 use crate::mixing::theory as mixing_theory;
 use crate::tails::{ChainSampler, CountLaw, Tail, Zipf};
 use crate::theory::{MixProblem, Spectrum, corollary1, equivalent, rp_ridgeless_isotropic};
-use collapse_core::{Check, CheckContext, Outcome, Relation};
+use collapse_core::{Check, CheckContext, ExperimentError, Outcome, Relation};
 use rand::RngExt;
+use rayon::prelude::*;
 
 /// The finite-size allowance of a deterministic equivalent: relative corrections are $O(1/n)$
 /// and grow like $1/|n-d|$ and $1/|n-m|$ near the interpolation thresholds (exactly: least
@@ -24,6 +28,21 @@ pub fn finite_size_allowance(p: &MixProblem, value: f64) -> f64 {
     2.0 * value.abs() / scale.max(1.0)
 }
 
+/// Mean and standard error of `one(rng)` over `n` replicates of the check's streams (the
+/// streams of [`CheckContext::monte_carlo`]), for measurements that can fail: the lowest
+/// failing replicate's error is returned instead.
+pub fn try_monte_carlo<E: Send>(
+    c: &CheckContext,
+    n: u64,
+    one: impl Fn(&mut collapse_core::Rng) -> Result<f64, E> + Sync,
+) -> Result<(f64, f64), E> {
+    let values: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|r| one(&mut c.stream(r)))
+        .collect::<Result<_, E>>()?;
+    Ok(collapse_core::stats::mean_and_se(&values))
+}
+
 /// Which part of the error a Monte Carlo check compares.
 #[derive(Clone, Copy)]
 enum Part {
@@ -31,22 +50,27 @@ enum Part {
     Zeta,
 }
 
-fn de_vs_mc(c: &CheckContext, p: &MixProblem, part: Part, reps: u64) -> Outcome {
+fn de_vs_mc(
+    c: &CheckContext,
+    p: &MixProblem,
+    part: Part,
+    reps: u64,
+) -> Result<Outcome, LinalgError> {
     let e = equivalent(p);
     let predicted = match part {
         Part::Total => e.total(),
         Part::Zeta => e.zeta,
     };
-    let (m, se) = c.monte_carlo(reps, |rng| {
-        let (x, s) = mc::draw_design(p, rng);
-        let r = mc::estimator_map(p, x.as_ref(), s.as_ref().map(|s| s.as_ref()));
-        let (b, v, z) = mc::exact_parts(p, x.as_ref(), r.as_ref());
-        match part {
+    let (m, se) = try_monte_carlo(c, reps, |rng| {
+        let (x, s) = mc::draw_design(p, rng)?;
+        let r = mc::estimator_map(p, x.as_ref(), s.as_ref().map(|s| s.as_ref()))?;
+        let (b, v, z) = mc::exact_parts(p, x.as_ref(), r.as_ref())?;
+        Ok(match part {
             Part::Total => b + v + z,
             Part::Zeta => z,
-        }
-    });
-    Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(p, predicted))
+        })
+    })?;
+    Ok(Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(p, predicted)))
 }
 
 /// Setting of `regression.ridge-equivalent`.
@@ -94,24 +118,26 @@ pub fn fresh_setting() -> MixProblem {
     )
 }
 
-fn ridge_equivalent(c: &CheckContext) -> Outcome {
+fn ridge_equivalent(c: &CheckContext) -> Result<Outcome, LinalgError> {
     de_vs_mc(c, &ridge_setting(), Part::Total, c.pick(48, 150))
 }
-fn ridge_zeta_over(c: &CheckContext) -> Outcome {
+fn ridge_zeta_over(c: &CheckContext) -> Result<Outcome, LinalgError> {
     de_vs_mc(c, &ridge_over_setting(), Part::Zeta, c.pick(48, 150))
 }
-fn rp_under(c: &CheckContext) -> Outcome {
+fn rp_under(c: &CheckContext) -> Result<Outcome, LinalgError> {
     de_vs_mc(c, &rp_under_setting(), Part::Total, c.pick(48, 150))
 }
-fn rp_over(c: &CheckContext) -> Outcome {
+fn rp_over(c: &CheckContext) -> Result<Outcome, LinalgError> {
     de_vs_mc(c, &rp_over_setting(), Part::Total, c.pick(48, 150))
 }
 
-fn fresh_test_error(c: &CheckContext) -> Outcome {
+fn fresh_test_error(c: &CheckContext) -> Result<Outcome, LinalgError> {
     let p = fresh_setting();
     let predicted = equivalent(&p).total();
-    let (m, se) = c.monte_carlo(c.pick(600, 1800), |rng| mc::draw(&p, 200, rng).test_error);
-    Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(&p, predicted))
+    let (m, se) = try_monte_carlo(c, c.pick(600, 1800), |rng| {
+        Ok(mc::draw(&p, 200, rng)?.test_error)
+    })?;
+    Ok(Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(&p, predicted)))
 }
 
 /// Theorem 1 at λ = 1e-10 against Corollary 1 (d = 250, n = 700, p2 = 0.05, c² = 2, σ = 0.7).
@@ -166,18 +192,19 @@ pub fn floor_setting() -> MixProblem {
     MixProblem::standard(Spectrum::power(10, 1.0), 20_000, 0.2, 1.0, 1.0, 1e-9, None)
 }
 
-fn floor(c: &CheckContext) -> Outcome {
+fn floor(c: &CheckContext) -> Result<Outcome, LinalgError> {
     let p = floor_setting();
     let p2 = p.p2();
     let phi = p.spec.dim() as f64 / p.n as f64;
     let predicted = p2 * p2 * 1.0;
-    let (m, se) = c.monte_carlo(c.pick(80, 240), |rng| {
-        let (x, _) = mc::draw_design(&p, rng);
-        let r = mc::estimator_map(&p, x.as_ref(), None);
-        mc::exact_parts(&p, x.as_ref(), r.as_ref()).2
-    });
+    let (m, se) = try_monte_carlo(c, c.pick(80, 240), |rng| {
+        let (x, _) = mc::draw_design(&p, rng)?;
+        let r = mc::estimator_map(&p, x.as_ref(), None)?;
+        Ok(mc::exact_parts(&p, x.as_ref(), r.as_ref())?.2)
+    })?;
     // The next term of Corollary 1, p2 p1 c² φ/(1−φ) (8e-5 here), times 1.5 is the allowance.
-    Outcome::monte_carlo(predicted, m, se).with_allowance(p2 * (1.0 - p2) * phi / (1.0 - phi) * 1.5)
+    Ok(Outcome::monte_carlo(predicted, m, se)
+        .with_allowance(p2 * (1.0 - p2) * phi / (1.0 - phi) * 1.5))
 }
 
 /// Iterated OLS setting: d = 8, T = 30, T0 = 20, σ = 0.8, σ0 = 1.3, 6 generations, replace.
@@ -195,32 +222,41 @@ pub fn iterated_setting(accumulate: bool, design: Design, generations: u64) -> I
     }
 }
 
-/// One chain of `s`: (generator error, downstream test error) per generation.
-fn chain(s: &IteratedSetup, rng: &mut collapse_core::Rng) -> Vec<(f64, f64)> {
-    s.run_one(rng)
-        .expect("replace and accumulate chains always run")
+/// The mean and standard error over `n` chains of `s` of one statistic of generation `g`:
+/// the generator error (`downstream` false) or the downstream test error.
+fn chains(
+    c: &CheckContext,
+    s: &IteratedSetup,
+    n: u64,
+    g: usize,
+    downstream: bool,
+) -> Result<(f64, f64), ExperimentError> {
+    try_monte_carlo(c, n, |rng| {
+        let errors = s.run_one(rng)?[g];
+        Ok(if downstream { errors.1 } else { errors.0 })
+    })
 }
 
-fn iterated_ols(c: &CheckContext) -> Outcome {
+fn iterated_ols(c: &CheckContext) -> Result<Outcome, ExperimentError> {
     let s = iterated_setting(false, Design::Fresh, 6);
     let predicted = ols_iterated(8, 30, 20, 0.8, 1.3, 6, false);
-    let (m, se) = c.monte_carlo(c.pick(3000, 9000), |rng| chain(&s, rng)[6].1);
-    Outcome::monte_carlo(predicted, m, se)
+    let (m, se) = chains(c, &s, c.pick(3000, 9000), 6, true)?;
+    Ok(Outcome::monte_carlo(predicted, m, se))
 }
 
-fn accumulate_fixed(c: &CheckContext) -> Outcome {
+fn accumulate_fixed(c: &CheckContext) -> Result<Outcome, ExperimentError> {
     let s = iterated_setting(true, Design::Fixed, 6);
     let predicted = 1.3f64.powi(2) * 8.0 / (20.0 - 9.0) * inverse_squares(6);
-    let (m, se) = c.monte_carlo(c.pick(3000, 9000), |rng| chain(&s, rng)[6].0);
-    Outcome::monte_carlo(predicted, m, se)
+    let (m, se) = chains(c, &s, c.pick(3000, 9000), 6, false)?;
+    Ok(Outcome::monte_carlo(predicted, m, se))
 }
 
-fn accumulate_bound(c: &CheckContext) -> Outcome {
+fn accumulate_bound(c: &CheckContext) -> Result<Outcome, ExperimentError> {
     let g = 40;
     let s = iterated_setting(true, Design::Fresh, g);
     let predicted = 1.3f64.powi(2) * 8.0 / (20.0 - 9.0) * std::f64::consts::PI.powi(2) / 6.0;
-    let (m, se) = c.monte_carlo(c.pick(500, 1500), |rng| chain(&s, rng)[g as usize].0);
-    Outcome::monte_carlo(predicted, m, se).bound(Relation::AtMost)
+    let (m, se) = chains(c, &s, c.pick(500, 1500), g as usize, false)?;
+    Ok(Outcome::monte_carlo(predicted, m, se).bound(Relation::AtMost))
 }
 
 /// Ridge downstream: d = 20, T = 60, T0 = 45, λ = 0.3, power spectrum, 4 generations.
@@ -238,14 +274,14 @@ pub fn iterated_ridge_setting() -> IteratedSetup {
     }
 }
 
-fn iterated_ridge(c: &CheckContext) -> Outcome {
+fn iterated_ridge(c: &CheckContext) -> Result<Outcome, ExperimentError> {
     let s = iterated_ridge_setting();
     let predicted = ridge_iterated(
         &s.spec, 1.0, s.t, s.t0, s.sigma, s.sigma0, s.lambda, 4, false,
     );
-    let (m, se) = c.monte_carlo(c.pick(1500, 4500), |rng| chain(&s, rng)[4].1);
+    let (m, se) = chains(c, &s, c.pick(1500, 4500), 4, true)?;
     // Finite-size allowance as for the mixing equivalents: 2/min(T, T − d).
-    Outcome::monte_carlo(predicted, m, se).with_allowance(2.0 * predicted / 40.0)
+    Ok(Outcome::monte_carlo(predicted, m, se).with_allowance(2.0 * predicted / 40.0))
 }
 
 /// Zipf setting of the tail checks: β = 1.5, N = 20000, cut at k = 200.
@@ -302,12 +338,14 @@ pub fn mixing_weighted_setting() -> (MixProblem, f64) {
     )
 }
 
-fn mixing_weighted_floor(c: &CheckContext) -> Outcome {
+fn mixing_weighted_floor(c: &CheckContext) -> Result<Outcome, LinalgError> {
     let (p, alpha) = mixing_weighted_setting();
     let phi = p.spec.dim() as f64 / p.n as f64;
     let predicted = mixing_theory::weighted_equivalent(phi, p.p2(), alpha, 1.0, 1.0, 1.0).zeta;
-    let (m, se) = c.monte_carlo(c.pick(100, 400), |rng| weighted_draw(&p, alpha, rng).1);
-    Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(&p, predicted))
+    let (m, se) = try_monte_carlo(c, c.pick(100, 400), |rng| {
+        Ok(weighted_draw(&p, alpha, rng)?.1)
+    })?;
+    Ok(Outcome::monte_carlo(predicted, m, se).with_allowance(finite_size_allowance(&p, predicted)))
 }
 
 /// Setting of `regression.mixing-ols-shift-exact`: Σ = diag(1/i), d = 30, n = 50, p2 = 0.4.
@@ -315,11 +353,13 @@ pub fn mixing_shift_setting() -> MixProblem {
     mixing_theory::problem(Spectrum::power(30, 1.0), 50, 0.4, 1.0, 1.0)
 }
 
-fn mixing_shift_exact(c: &CheckContext) -> Outcome {
+fn mixing_shift_exact(c: &CheckContext) -> Result<Outcome, LinalgError> {
     let p = mixing_shift_setting();
     let predicted = mixing_theory::ols_shift_factor(p.n, p.n2, p.spec.dim());
-    let (m, se) = c.monte_carlo(c.pick(400, 2000), |rng| weighted_draw(&p, p.p2(), rng).1);
-    Outcome::monte_carlo(predicted, m, se)
+    let (m, se) = try_monte_carlo(c, c.pick(400, 2000), |rng| {
+        Ok(weighted_draw(&p, p.p2(), rng)?.1)
+    })?;
+    Ok(Outcome::monte_carlo(predicted, m, se))
 }
 
 /// Setting of `regression.mixing-iterative-exact`: Σ = diag(1/i), d = 30, n = 120, p2 = 0.5,
@@ -331,13 +371,13 @@ pub fn mixing_iterative_setting() -> (MixProblem, u32) {
     )
 }
 
-fn mixing_iterative(c: &CheckContext) -> Outcome {
+fn mixing_iterative(c: &CheckContext) -> Result<Outcome, LinalgError> {
     let (p, t) = mixing_iterative_setting();
     let predicted = mixing_theory::iterative_exact(p.n, p.n2, p.spec.dim(), 1.0, 1.0, t);
-    let (m, se) = c.monte_carlo(c.pick(800, 3000), |rng| {
-        iterative_draw(&p, t as usize, rng)[t as usize - 1]
-    });
-    Outcome::monte_carlo(predicted, m, se)
+    let (m, se) = try_monte_carlo(c, c.pick(800, 3000), |rng| {
+        Ok(iterative_draw(&p, t as usize, rng)?[t as usize - 1])
+    })?;
+    Ok(Outcome::monte_carlo(predicted, m, se))
 }
 
 /// Setting of `regression.mixing-reused-limit`: Σ = diag(1/i), d = 20, n = 200, p2 = 0.5,
@@ -353,11 +393,11 @@ pub fn mixing_reused_limit_allowance(p: &MixProblem) -> f64 {
     0.5 * mixing_theory::reused_tau(p.n, p.n2, d) * 2.0 / (p.n - p.n2 - d) as f64
 }
 
-fn mixing_reused_limit(c: &CheckContext) -> Outcome {
+fn mixing_reused_limit(c: &CheckContext) -> Result<Outcome, LinalgError> {
     let p = mixing_reused_limit_setting();
     let predicted = mixing_theory::reused_limit(p.n, p.n2, p.spec.dim(), 1.0);
-    let (m, se) = c.monte_carlo(c.pick(400, 4000), |rng| reused_draw(&p, 1, rng).1);
-    Outcome::monte_carlo(predicted, m, se).with_allowance(mixing_reused_limit_allowance(&p))
+    let (m, se) = try_monte_carlo(c, c.pick(400, 4000), |rng| Ok(reused_draw(&p, 1, rng)?.1))?;
+    Ok(Outcome::monte_carlo(predicted, m, se).with_allowance(mixing_reused_limit_allowance(&p)))
 }
 
 /// Setting of `regression.mixing-reused-two-rounds`: Σ = diag(1/i), d = 20, n = 100, p2 = 0.5,
@@ -366,11 +406,11 @@ pub fn mixing_reused_rounds_setting() -> MixProblem {
     mixing_theory::problem(Spectrum::power(20, 1.0), 100, 0.5, 0.0, 1.0)
 }
 
-fn mixing_reused_rounds(c: &CheckContext) -> Outcome {
+fn mixing_reused_rounds(c: &CheckContext) -> Result<Outcome, LinalgError> {
     let p = mixing_reused_rounds_setting();
     let predicted = mixing_theory::reused_two_rounds_noise(p.n, p.n2, p.spec.dim(), 1.0);
-    let (m, se) = c.monte_carlo(c.pick(4000, 40_000), |rng| reused_literal(&p, 2, rng));
-    Outcome::monte_carlo(predicted, m, se)
+    let (m, se) = try_monte_carlo(c, c.pick(4000, 40_000), |rng| reused_literal(&p, 2, rng))?;
+    Ok(Outcome::monte_carlo(predicted, m, se))
 }
 
 /// Mixing setting: β = 2 on N = 10000 items, the synthetic part cut at k = 30, a fraction
@@ -434,6 +474,60 @@ fn tails_generations_lost(c: &CheckContext) -> Outcome {
         chain.lost_mass(&chain.run(t0 as u64, n, rng))
     });
     Outcome::monte_carlo(CountLaw::after(&z.p, t0, n).lost_mass(), m, se)
+}
+
+/// Setting of `regression.digits-floor-equivalent`: 200 random ReLU features of the digits
+/// (weights from seed 0), the readout target, λ = 1e-6, σ = 0.1, c² = 1, n = 10⁷ of which
+/// 1 % synthetic.
+pub struct DigitsSetting {
+    /// The features, their covariance and the target.
+    pub model: DigitsModel,
+    /// n.
+    pub n: u64,
+    /// n2.
+    pub n2: u64,
+    /// λ.
+    pub lambda: f64,
+    /// σ.
+    pub sigma: f64,
+    /// c².
+    pub c2: f64,
+}
+
+/// The setting of `regression.digits-floor-equivalent`.
+pub fn digits_setting() -> Result<DigitsSetting, ModelError> {
+    Ok(DigitsSetting {
+        model: DigitsModel::new(200, 0, Target::Readout)?,
+        n: 10_000_000,
+        n2: 100_000,
+        lambda: 1e-6,
+        sigma: 0.1,
+        c2: 1.0,
+    })
+}
+
+/// The allowance of `regression.digits-floor-equivalent`: the n-dependent part of the
+/// equivalent's ζ, ζ − p2²c², whose coefficient depends on the fourth moments of the features
+/// (with m = 400 the Monte Carlo's part is 0.98–1.07 times the equivalent's at n = 10⁴–10⁶ and
+/// 1.09–1.12 times at n = 10³; the Gaussian equivalent sees only their covariance), taken whole.
+pub fn digits_allowance(s: &DigitsSetting) -> f64 {
+    let e = s.model.equivalent(s.n, s.n2, s.lambda, s.sigma, s.c2);
+    let p2 = s.n2 as f64 / s.n as f64;
+    (e.zeta - p2 * p2 * s.c2).abs()
+}
+
+fn digits_floor(c: &CheckContext) -> Result<Outcome, ExperimentError> {
+    let s = digits_setting()?;
+    let predicted = s
+        .model
+        .equivalent(s.n, s.n2, s.lambda, s.sigma, s.c2)
+        .total();
+    let (m, se) = try_monte_carlo(c, c.pick(64, 256), |rng| {
+        Ok::<f64, ExperimentError>(
+            digits_draw(&s.model, s.n, s.n2, s.lambda, s.sigma, s.c2, rng)?.total(),
+        )
+    })?;
+    Ok(Outcome::monte_carlo(predicted, m, se).with_allowance(digits_allowance(&s)))
 }
 
 /// All checks of the family.
@@ -572,6 +666,12 @@ pub fn checks() -> Vec<Check> {
             mixing_reused_limit,
         ),
         Check::new(
+            "regression.digits-floor-equivalent",
+            "On the real 8×8 digits (ridge on 200 random ReLU features, readout target, λ = 1e-6, σ = 0.1, generator quality c² = 1), 1 % synthetic labels at n = 10⁷ (5·10⁴ times the width) leave the test error at the deterministic equivalent of the features' empirical covariance, the floor p2²c² = 1e-4 plus the variance (2 % of it), within Z·SE plus the n-dependent part of ζ",
+            "Strong Model Collapse (ICLR 2025), Theorem 1 and Fig. 7 (MNIST there; the embedded UCI optdigits here)",
+            digits_floor,
+        ),
+        Check::new(
             "regression.mixing-reused-two-rounds",
             "Iterative mixing with reused design and real labels, run literally (least squares refitted on drawn noise; d = 20, n = 100, p2 = 0.5, c² = 0, σ = 1, Σ = diag(1/i)): after t = 2 rounds the expected test error is exactly σ²(d + 2dn2/n − E trP²)/(n−d−1), P the synthetic block of a Haar rank-d projection",
             "Strong Model Collapse, Sec. 5.2 (reused-data recursion derived in proofs/regression.md §6.3b)",
@@ -583,6 +683,7 @@ pub fn checks() -> Vec<Check> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linalg;
     use collapse_core::Budget;
 
     /// The quick-budget outcome of registered check `id`, which must pass.
@@ -769,19 +870,19 @@ mod tests {
     fn literal_fresh_real_noise(p: &MixProblem, t: usize, rng: &mut collapse_core::Rng) -> f64 {
         let d = p.spec.dim();
         let n1 = p.n - p.n2;
-        let (x, _) = mc::draw_design(p, rng);
-        let g = mc::mul(x.transpose(), x.as_ref(), 1.0);
+        let (x, _) = mc::draw_design(p, rng).unwrap();
+        let g = linalg::mul(x.transpose(), x.as_ref(), 1.0).unwrap();
         let mut e = faer::Mat::<f64>::zeros(d, 1);
         for _ in 0..t {
-            let fit = mc::mul(x.subrows(n1, p.n2), e.as_ref(), 1.0);
+            let fit = linalg::mul(x.subrows(n1, p.n2), e.as_ref(), 1.0).unwrap();
             let mut y = faer::Mat::<f64>::zeros(p.n, 1);
             for i in 0..p.n {
                 let f = if i < n1 { 0.0 } else { fit[(i - n1, 0)] };
                 y[(i, 0)] = f + mc::normal(rng);
             }
-            let mut rhs = mc::mul(x.transpose(), y.as_ref(), 1.0);
+            let mut rhs = linalg::mul(x.transpose(), y.as_ref(), 1.0).unwrap();
             let mut k = g.clone();
-            assert!(mc::spd_solve(&mut k, &mut rhs));
+            linalg::spd_solve(&mut k, &mut rhs).unwrap();
             e = rhs;
         }
         (0..d).map(|j| p.spec.eig[j] * e[(j, 0)].powi(2)).sum()
@@ -828,6 +929,29 @@ mod tests {
             },
         );
         assert!(!o.with_prediction(swapped.expected_error(t)).pass());
+    }
+
+    #[test]
+    fn digits_check_fails_without_the_floor_without_the_variance_or_with_p2_not_squared() {
+        let o = run("regression.digits-floor-equivalent");
+        let s = digits_setting().unwrap();
+        let e = s.model.equivalent(s.n, s.n2, s.lambda, s.sigma, s.c2);
+        let p2 = 0.01;
+        // Real labels only: the scaling law goes on (no floor).
+        let clean = s.model.equivalent(s.n, 0, s.lambda, s.sigma, s.c2);
+        assert!(!o.with_prediction(clean.total()).pass());
+        // The floor alone, without the variance the equivalent adds to it.
+        assert!(!o.with_prediction(p2 * p2 * s.c2 + e.clean).pass());
+        // The floor with p2 instead of p2².
+        assert!(!o.with_prediction(e.total() - p2 * p2 + p2).pass());
+        // Wrong code: the synthetic labels' error on every row (ζ of p2 = 1).
+        let c = CheckContext::new("regression.digits-floor-equivalent", Budget::Quick);
+        let (m, se) = c.monte_carlo(16, |rng| {
+            digits_draw(&s.model, s.n, s.n, s.lambda, s.sigma, s.c2, rng)
+                .unwrap()
+                .total()
+        });
+        assert!(!Outcome::monte_carlo(o.predicted, m, se).pass());
     }
 
     #[test]

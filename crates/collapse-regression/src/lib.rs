@@ -10,17 +10,22 @@
 //!   (Gerstgrasser et al. 2024): iterated regression through the core's generation loop
 //!   ([`iterated`]);
 //! - A Tale of Tails (Dohmatob et al., ICML 2024): tail cutting and narrowing change the scaling
-//!   law of a memorising learner on Zipf data ([`tails`]).
+//!   law of a memorising learner on Zipf data ([`tails`]);
+//! - Strong Model Collapse on real images: ridge on random features of the embedded 8×8
+//!   digits with real and synthetic labels, against the deterministic equivalent of the
+//!   features' empirical covariance ([`digits`]).
 //!
-//! [`experiments`] holds `regression-mix`, `regression-iterated`, `regression-tails` and
-//! `regression-mixing`, one per file; [`names`] the series and metric names they write;
+//! [`experiments`] holds `regression-mix`, `regression-iterated`, `regression-tails`,
+//! `regression-mixing` and `regression-digits`, one per file; [`names`] the series and metric names they write;
 //! [`checks`] every theorem as a registered check (`regression.…`); [`figures`] the family's
-//! figures.
+//! figures; [`linalg`] the dense algebra that cannot panic.
 
 pub mod checks;
+pub mod digits;
 pub mod experiments;
 pub mod figures;
 pub mod iterated;
+pub mod linalg;
 pub mod mc;
 pub mod mixing;
 pub mod names;
@@ -34,6 +39,7 @@ pub fn catalog() -> collapse_core::Catalog {
         .experiment(experiments::RegressionIterated)
         .experiment(experiments::RegressionTails)
         .experiment(experiments::RegressionMixing)
+        .experiment(experiments::RegressionDigits)
         .checks(checks::checks())
         .figures(figures::figures())
 }

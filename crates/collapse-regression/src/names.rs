@@ -29,6 +29,11 @@ pub fn alpha_series(alpha: f64) -> String {
     format!("alpha={alpha}")
 }
 
+/// `regression-digits`: the series of synthetic fraction `p2`.
+pub fn fraction_series(p2: f64) -> String {
+    format!("p2={p2}")
+}
+
 /// `regression-mixing`: the series of `t` rounds of iterative mixing.
 pub fn rounds_series(t: u32) -> String {
     format!("rounds={t}")

@@ -2,14 +2,14 @@
 //! and synthetic data, the deterministic equivalent of its test error against a Monte Carlo over
 //! the designs, optionally along a sweep of one parameter.
 
-use super::{SpectrumShape, exponent_param, f64_bytes, spectrum_param};
+use super::{SpectrumShape, exponent_param, spectrum_param};
 use crate::mc;
 use crate::names::{
     BIAS, MIX, TEST_ERROR, THEORY_BIAS, THEORY_KAPPA, THEORY_REAL_ONLY_TEST_ERROR,
     THEORY_TEST_ERROR, THEORY_THETA, THEORY_VARIANCE, THEORY_ZETA, VARIANCE, ZETA,
 };
 use crate::theory::{MixProblem, equivalent};
-use collapse_core::params::parse_grid;
+use collapse_core::params::{parse_grid, parse_list};
 use collapse_core::{
     Choice, Cost, Drawing, Experiment, ExperimentError, FigureError, Name, ParamError, ParamSpec,
     Params, RunContext, RunOutput, RunView, TheoryRow, Value,
@@ -199,14 +199,6 @@ impl MixConfig {
             None => vec![base],
             Some(s) => values.iter().map(|&v| base.with(s, v)).collect(),
         };
-        // The Monte Carlo factorises XᵀX/n + λI (or its n×n twin), which is singular to working
-        // precision below about 1e-10 when the features are rank-deficient.
-        if replicates > 0 && points.iter().any(|q| q.lambda < 1e-10) {
-            return Err(ParamError::conflict(
-                "lambda",
-                "must be >= 1e-10 when replicates > 0 (the Monte Carlo needs a numerically positive-definite ridge system); use replicates = 0 for smaller values",
-            ));
-        }
         Ok(Self {
             sweep,
             values,
@@ -238,16 +230,6 @@ impl MixConfig {
         }
         rows
     }
-
-    /// Bytes one Monte Carlo draw holds at its peak: the design, the projection and its
-    /// features, the estimator map and the Gram matrix it solves, the d×d products.
-    fn draw_bytes(p: &MixProblem) -> f64 {
-        let (n, d) = (p.n as f64, p.spec.dim() as f64);
-        let m = p.width.map_or(0.0, |m| m as f64);
-        let features = if m > 0.0 { m } else { d };
-        let q = features.min(n);
-        f64_bytes(n * d + d * m + n * m + q * q + features.max(d) * n + d * n + 2.0 * d * d)
-    }
 }
 
 /// The swept parameter and its values, each range-checked as the parameter itself.
@@ -276,32 +258,33 @@ fn sweep_values(p: &Params) -> Result<(Option<Swept>, Vec<f64>), ParamError> {
         .into_iter()
         .find(|s| s.name == swept.name())
         .expect("every sweepable parameter is declared");
-    // A `lo:hi:count` grid of an integer parameter is rounded to integers; an explicit list
-    // must hold integers.
-    let is_grid = text.contains(':');
-    let values = parse_grid("sweep_values", text)?
+    // A `lo:hi:count` grid of an integer parameter is rounded to integers (the grid's own
+    // definition); an explicit list is parsed strictly, as integers where the parameter is one.
+    let is_int = matches!(spec.default, Value::Int(_));
+    let values: Vec<f64> = if text.contains(':') {
+        parse_grid("sweep_values", text)?
+            .into_iter()
+            .map(|v| if is_int { v.round() } else { v })
+            .collect()
+    } else if is_int {
+        parse_list::<i64>(
+            "sweep_values",
+            text,
+            &format!("integers ({} takes integers)", swept.name()),
+        )?
         .into_iter()
-        .map(|v| match spec.default {
-            Value::Int(_) => {
-                let v = if is_grid { v.round() } else { v };
-                if v.fract() != 0.0 {
-                    return Err(ParamError::conflict(
-                        "sweep_values",
-                        format!(
-                            "`{sweep}` takes integers, got {v}; expected {}",
-                            spec.kind.range()
-                        ),
-                    ));
-                }
-                spec.validate(Value::Int(v as i64))?;
-                Ok(v)
-            }
-            _ => {
-                spec.validate(Value::Float(v))?;
-                Ok(v)
-            }
-        })
-        .collect::<Result<Vec<f64>, ParamError>>()?;
+        .map(|v| v as f64)
+        .collect()
+    } else {
+        parse_list::<f64>("sweep_values", text, "numbers")?
+    };
+    for &v in &values {
+        if is_int {
+            spec.validate(Value::Int(v as i64))?;
+        } else {
+            spec.validate(Value::Float(v))?;
+        }
+    }
     Ok((Some(swept), values))
 }
 
@@ -332,11 +315,13 @@ impl Experiment for RegressionMix {
         cfg.replicates
     }
     fn cost(&self, cfg: &MixConfig) -> Cost {
-        let peak = cfg
-            .problems
-            .iter()
-            .map(MixConfig::draw_bytes)
-            .fold(0.0, f64::max);
+        // A theory-only run draws nothing; otherwise every worker may hold one draw of the
+        // largest grid point.
+        let peak = if cfg.replicates > 0 {
+            cfg.problems.iter().map(mc::draw_bytes).fold(0.0, f64::max)
+        } else {
+            0.0
+        };
         Cost {
             records: cfg.replicates as f64 * cfg.problems.len() as f64 * 4.0,
             memory: peak * rayon::current_num_threads() as f64,
@@ -358,7 +343,7 @@ impl Experiment for RegressionMix {
                     let mut rng = ctx.stream("", step as u64 * reps + rep);
                     mc::draw(prob, TEST_POINTS, &mut rng)
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             rows.reserve(4 * draws.len());
             for (step, d) in draws.iter().enumerate() {
                 let step = step as u64;
@@ -434,7 +419,6 @@ mod tests {
         for bad in [
             vec![("sweep", "width"), ("sweep_values", "10.5")],
             vec![("sweep", "width"), ("sweep_values", "-10:10:3")],
-            vec![("lambda", "1e-12")],
             vec![("sweep", "lambda"), ("sweep_values", "0,1")],
             vec![("sweep", "spectrum"), ("sweep_values", "1")],
             vec![("sweep_values", "1,2")],
@@ -467,5 +451,189 @@ mod tests {
         assert_eq!(a.len(), 2 * 3 * 4);
         // The records carry the replicate within the grid point.
         assert!(a.iter().all(|r| r.replicate < 3));
+    }
+
+    #[test]
+    fn extreme_inputs_give_finite_numbers() {
+        let small = [("replicates", "2")];
+        let cases: Vec<Vec<(&str, &str)>> = [
+            // Tiny dimensions and samples, fewer samples than dimensions.
+            vec![("dim", "1"), ("samples", "1")],
+            vec![("dim", "1"), ("samples", "2"), ("width", "1")],
+            vec![("dim", "60"), ("samples", "7")],
+            vec![("dim", "7"), ("samples", "60")],
+            // Width beyond the dimension and beyond the samples, and equal to both.
+            vec![("dim", "10"), ("samples", "30"), ("width", "400")],
+            vec![
+                ("dim", "30"),
+                ("samples", "30"),
+                ("width", "30"),
+                ("lambda", "1e-12"),
+            ],
+            vec![("dim", "30"), ("samples", "30"), ("lambda", "1e-12")],
+            // No noise, perfect or terrible synthetic labels, all or none synthetic.
+            vec![
+                ("dim", "20"),
+                ("samples", "40"),
+                ("noise", "0"),
+                ("quality", "0"),
+            ],
+            vec![
+                ("dim", "20"),
+                ("samples", "40"),
+                ("noise", "1e6"),
+                ("quality", "1e6"),
+            ],
+            vec![
+                ("dim", "20"),
+                ("samples", "40"),
+                ("synthetic_fraction", "1"),
+            ],
+            vec![
+                ("dim", "20"),
+                ("samples", "40"),
+                ("synthetic_fraction", "0"),
+            ],
+            // The penalty at its bounds, the exponent at its bounds.
+            vec![("dim", "20"), ("samples", "40"), ("lambda", "1e8")],
+            vec![
+                ("dim", "40"),
+                ("samples", "20"),
+                ("lambda", "1e-12"),
+                ("width", "60"),
+            ],
+            vec![
+                ("dim", "200"),
+                ("samples", "50"),
+                ("spectrum", "power"),
+                ("exponent", "4"),
+                ("lambda", "1e-12"),
+            ],
+            vec![
+                ("dim", "50"),
+                ("samples", "200"),
+                ("spectrum", "power"),
+                ("exponent", "4"),
+                ("lambda", "1e-12"),
+            ],
+            vec![
+                ("dim", "50"),
+                ("samples", "80"),
+                ("spectrum", "power"),
+                ("exponent", "1e-9"),
+            ],
+            // Theory only at the largest sizes.
+            vec![
+                ("dim", "20000"),
+                ("samples", "1000000"),
+                ("width", "100000"),
+                ("replicates", "0"),
+            ],
+        ]
+        .into_iter()
+        .map(|mut c| {
+            if !c.iter().any(|(k, _)| *k == "replicates") {
+                c.extend(small);
+            }
+            c
+        })
+        .collect();
+        let refs: Vec<&[(&str, &str)]> = cases.iter().map(|c| c.as_slice()).collect();
+        assert_eq!(
+            crate::experiments::finite_or_refused(RegressionMix, &refs),
+            refs.len()
+        );
+    }
+
+    #[test]
+    fn extreme_inputs_agree_with_their_limits() {
+        // λ → ∞ kills the fit: every error is ‖w‖²_Σ = Tr ΓΣ = 1 (Σ = I, Γ = I/d).
+        let x = DynExperiment::new(RegressionMix);
+        let run = x
+            .configure_with(&[
+                ("dim", "20"),
+                ("samples", "40"),
+                ("lambda", "1e8"),
+                ("replicates", "4"),
+            ])
+            .unwrap()
+            .collect(1)
+            .unwrap();
+        for r in run.records.iter().filter(|r| r.metric == BIAS) {
+            assert!((r.value - 1.0).abs() < 1e-6, "{}", r.value);
+        }
+        // Least squares with d = 30 < n = 300 and no noise, no shift: the bias is the
+        // λ = 1e-12 shrinkage only, zero to working precision in the Monte Carlo and the theory.
+        let run = x
+            .configure_with(&[
+                ("dim", "30"),
+                ("samples", "300"),
+                ("lambda", "1e-12"),
+                ("noise", "0"),
+                ("quality", "0"),
+                ("replicates", "3"),
+            ])
+            .unwrap()
+            .collect(1)
+            .unwrap();
+        assert!(
+            run.records.iter().all(|r| r.value < 1e-18),
+            "{:?}",
+            run.records
+        );
+    }
+
+    #[test]
+    fn memory_estimate_refuses_what_cannot_fit_and_not_theory_only_runs() {
+        let x = DynExperiment::new(RegressionMix);
+        let big = x
+            .configure_with(&[("dim", "20000"), ("samples", "100000"), ("replicates", "1")])
+            .unwrap();
+        // The design alone is 16 GB; the estimate counts it and the map beside it.
+        assert!(big.cost().memory > 3.2e10, "{:?}", big.cost());
+        let theory = x
+            .configure_with(&[("dim", "20000"), ("samples", "100000"), ("replicates", "0")])
+            .unwrap();
+        assert_eq!(theory.cost().memory, 0.0);
+    }
+
+    #[test]
+    fn sweep_lists_are_parsed_strictly() {
+        let x = DynExperiment::new(RegressionMix);
+        for (values, why) in [
+            ("20.5", "not valid"),
+            ("20,,30", "empty item"),
+            ("20,30,", "empty item"),
+            ("", "sweep_values"),
+        ] {
+            let e = x
+                .configure_with(&[("sweep", "samples"), ("sweep_values", values)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("sweep_values") && e.contains(why),
+                "{values}: {e}"
+            );
+        }
+        // A grid of an integer parameter is rounded by definition; a float list is kept.
+        let c = x
+            .configure_with(&[
+                ("sweep", "samples"),
+                ("sweep_values", "10:20:3"),
+                ("replicates", "0"),
+            ])
+            .unwrap();
+        assert_eq!(
+            c.config::<MixConfig>().unwrap().values,
+            vec![10.0, 15.0, 20.0]
+        );
+        let c = x
+            .configure_with(&[
+                ("sweep", "quality"),
+                ("sweep_values", "0.25, 1.5"),
+                ("replicates", "0"),
+            ])
+            .unwrap();
+        assert_eq!(c.config::<MixConfig>().unwrap().values, vec![0.25, 1.5]);
     }
 }

@@ -2,8 +2,8 @@
 //! data with least squares (Strong Model Collapse, Figs. 9 and 10), the closed forms of
 //! [`crate::mixing::theory`] against the Monte Carlo of [`crate::mixing::simulation`].
 
-use super::f64_bytes;
-use crate::mixing::simulation::{iterative_draw, reused_draw, weighted_draw};
+use crate::linalg::LinalgError;
+use crate::mixing::simulation::{iterative_draw, replicate_bytes, reused_draw, weighted_draw};
 use crate::mixing::theory::{
     iterative_exact, problem, real_only_exact, reused_leading, reused_limit, weighted_equivalent,
     weighted_first_order, weighted_floor,
@@ -13,7 +13,7 @@ use crate::names::{
     THEORY_TEST_ERROR, THEORY_VARIANCE, THEORY_ZETA, VARIANCE, ZETA, alpha_series, rounds_series,
 };
 use crate::theory::{MixProblem, Spectrum, synthetic_rows};
-use collapse_core::params::parse_grid;
+use collapse_core::params::{parse_grid, parse_list};
 use collapse_core::{
     Cost, Drawing, Experiment, ExperimentError, FigureError, Name, ParamError, ParamSpec, Params,
     RunContext, RunOutput, RunView, TheoryRow,
@@ -110,15 +110,7 @@ impl MixingConfig {
         let d = p.usize("dim");
         let p2 = p.float("synthetic_fraction");
         let mut samples = Vec::new();
-        for v in parse_grid("samples", p.text("samples"))? {
-            let n = v.round();
-            if !(1.0..=1e6).contains(&n) {
-                return Err(ParamError::conflict(
-                    "samples",
-                    format!("each n must be in [1, 1000000], got {v}"),
-                ));
-            }
-            let n = n as usize;
+        for n in sample_grid(p.text("samples"))? {
             let n2 = synthetic_rows(n, p2);
             if n2.min(n - n2) < d + 2 {
                 return Err(ParamError::conflict(
@@ -133,7 +125,7 @@ impl MixingConfig {
             samples.push(n);
         }
         let mut alphas = Vec::new();
-        for a in parse_grid("alphas", p.text("alphas"))? {
+        for a in parse_list::<f64>("alphas", p.text("alphas"), "numbers in [0, 1]")? {
             if !(0.0..=1.0).contains(&a) {
                 return Err(ParamError::conflict(
                     "alphas",
@@ -149,20 +141,20 @@ impl MixingConfig {
             alphas.push(a);
         }
         let mut rounds = Vec::new();
-        for t in parse_grid("rounds", p.text("rounds"))? {
-            if t.fract() != 0.0 || !(1.0..=64.0).contains(&t) {
+        for t in parse_list::<u32>("rounds", p.text("rounds"), "integers in [1, 64]")? {
+            if !(1..=64).contains(&t) {
                 return Err(ParamError::conflict(
                     "rounds",
                     format!("each t must be an integer in [1, 64], got {t}"),
                 ));
             }
-            if rounds.contains(&(t as u32)) {
+            if rounds.contains(&t) {
                 return Err(ParamError::conflict(
                     "rounds",
                     format!("t = {t} is listed twice (its series would be written twice)"),
                 ));
             }
-            rounds.push(t as u32);
+            rounds.push(t);
         }
         Ok(Self {
             dim: d,
@@ -276,6 +268,45 @@ impl MixingConfig {
     }
 }
 
+/// The grid of sample sizes: a strict comma-separated list of integers, or a `lo:hi:count`
+/// (`:log`) grid whose points are rounded to integers (the grid's own definition); every n in
+/// [1, 1000000] and none twice.
+fn sample_grid(text: &str) -> Result<Vec<usize>, ParamError> {
+    let values: Vec<usize> = if text.contains(':') {
+        parse_grid("samples", text)?
+            .into_iter()
+            .map(|v| {
+                let n = v.round();
+                if (1.0..=1e6).contains(&n) {
+                    Ok(n as usize)
+                } else {
+                    Err(ParamError::conflict(
+                        "samples",
+                        format!("each n must be in [1, 1000000], got {v}"),
+                    ))
+                }
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        parse_list::<usize>("samples", text, "integers in [1, 1000000]")?
+    };
+    for (i, &n) in values.iter().enumerate() {
+        if !(1..=1_000_000).contains(&n) {
+            return Err(ParamError::conflict(
+                "samples",
+                format!("each n must be in [1, 1000000], got {n}"),
+            ));
+        }
+        if values[..i].contains(&n) {
+            return Err(ParamError::conflict(
+                "samples",
+                format!("n = {n} is listed twice (its step would be written twice)"),
+            ));
+        }
+    }
+    Ok(values)
+}
+
 /// What one replicate draws at one n, in the order the draws consume its stream.
 struct StepDraws {
     /// (variance, ζ) per α.
@@ -286,26 +317,30 @@ struct StepDraws {
     limit: Option<f64>,
 }
 
-fn draw_step(cfg: &MixingConfig, q: &MixProblem, rng: &mut collapse_core::Rng) -> StepDraws {
+fn draw_step(
+    cfg: &MixingConfig,
+    q: &MixProblem,
+    rng: &mut collapse_core::Rng,
+) -> Result<StepDraws, LinalgError> {
     let weighted = cfg
         .alphas
         .iter()
         .map(|&a| weighted_draw(q, a, rng))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let max_rounds = cfg.max_rounds();
     let (rounds, limit) = if max_rounds == 0 {
         (Vec::new(), None)
     } else if cfg.reused() {
-        let (errs, limit) = reused_draw(q, max_rounds, rng);
+        let (errs, limit) = reused_draw(q, max_rounds, rng)?;
         (errs, Some(limit))
     } else {
-        (iterative_draw(q, max_rounds, rng), None)
+        (iterative_draw(q, max_rounds, rng)?, None)
     };
-    StepDraws {
+    Ok(StepDraws {
         weighted,
         rounds,
         limit,
-    }
+    })
 }
 
 /// Which draw a series' records come from.
@@ -367,10 +402,13 @@ impl Experiment for RegressionMixing {
         cfg.replicates
     }
     fn cost(&self, cfg: &MixingConfig) -> Cost {
-        let d = cfg.dim as f64;
-        let n = cfg.samples.iter().copied().max().unwrap_or(0) as f64;
-        // Per draw: the design, the estimator map and its scaled copy, about ten d×d matrices.
-        let per_draw = f64_bytes(3.0 * n * d + 10.0 * d * d);
+        // A draw holds Gram matrices, never the design (mixing::simulation): its memory does
+        // not grow with n. A theory-only run holds nothing of the kind.
+        let per_draw = if cfg.replicates > 0 {
+            replicate_bytes(cfg.dim)
+        } else {
+            0.0
+        };
         Cost {
             records: cfg.replicates as f64
                 * cfg.samples.len() as f64
@@ -393,7 +431,7 @@ impl Experiment for RegressionMixing {
                 .par_iter()
                 .enumerate()
                 .map(|(step, q)| draw_step(cfg, q, &mut ctx.stream("", step as u64 * reps + rep)))
-                .collect();
+                .collect::<Result<_, _>>()?;
             rows.reserve(per_replicate);
             // Series by name, then n, then metric.
             for &(name, slot) in &slots {
@@ -484,5 +522,67 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(run.records, pool.install(|| c.collect(1).unwrap().records));
+    }
+
+    #[test]
+    fn extreme_inputs_give_finite_numbers_or_are_refused() {
+        let cases: &[&[(&str, &str)]] = &[
+            &[("dim", "1"), ("samples", "6,9"), ("replicates", "2")],
+            &[
+                ("dim", "3"),
+                ("samples", "500"),
+                ("synthetic_fraction", "0.01"),
+                ("replicates", "2"),
+            ],
+            &[
+                ("dim", "3"),
+                ("samples", "500"),
+                ("synthetic_fraction", "0.99"),
+                ("replicates", "2"),
+            ],
+            &[
+                ("dim", "5"),
+                ("samples", "14"),
+                ("noise", "0"),
+                ("quality", "0"),
+                ("replicates", "2"),
+            ],
+            &[
+                ("dim", "5"),
+                ("samples", "14"),
+                ("noise", "1e6"),
+                ("quality", "1e6"),
+                ("replicates", "2"),
+                ("real_data", "reused"),
+                ("rounds", "64"),
+            ],
+            &[
+                ("dim", "5"),
+                ("samples", "40"),
+                ("alphas", "0,1"),
+                ("rounds", "64"),
+                ("replicates", "2"),
+            ],
+            &[("dim", "2000"), ("samples", "1000000"), ("replicates", "0")],
+            // Refused: too few rows in a part, bad lists.
+            &[("dim", "5"), ("samples", "13")],
+            &[("samples", "200.5")],
+            &[("samples", "200,")],
+            &[("alphas", "0.1,,0.2")],
+            &[("rounds", "0")],
+            &[("rounds", "65")],
+        ];
+        assert_eq!(
+            crate::experiments::finite_or_refused(RegressionMixing, cases),
+            7
+        );
+    }
+
+    #[test]
+    fn memory_does_not_grow_with_the_samples() {
+        let x = DynExperiment::new(RegressionMixing);
+        let small = x.configure_with(&[("samples", "200")]).unwrap().cost();
+        let large = x.configure_with(&[("samples", "1000000")]).unwrap().cost();
+        assert_eq!(small.memory, large.memory);
     }
 }

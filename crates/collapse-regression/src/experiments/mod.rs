@@ -1,13 +1,15 @@
 //! The family's experiments, one per file: [`mix`] (`regression-mix`), [`iterated`]
-//! (`regression-iterated`), [`tails`] (`regression-tails`) and [`mixing`]
-//! (`regression-mixing`). Each declares its parameters, checks their combination once in
+//! (`regression-iterated`), [`tails`] (`regression-tails`), [`mixing`]
+//! (`regression-mixing`) and [`digits`] (`regression-digits`). Each declares its parameters, checks their combination once in
 //! `configure` and runs from the typed configuration.
 
+pub mod digits;
 pub mod iterated;
 pub mod mix;
 pub mod mixing;
 pub mod tails;
 
+pub use digits::RegressionDigits;
 pub use iterated::RegressionIterated;
 pub use mix::RegressionMix;
 pub use mixing::RegressionMixing;
@@ -58,4 +60,45 @@ fn exponent_param() -> collapse_core::ParamSpec {
 /// Bytes of `values` double-precision numbers.
 fn f64_bytes(values: f64) -> f64 {
     8.0 * values
+}
+
+/// Runs `x` at its defaults overridden by each case of `cases` (tests only): a case is either
+/// refused by `configure` (a `ParamError`, exit 2 in the command) or runs and gives finite,
+/// non-negative records and finite closed forms. Returns the number of cases that ran.
+#[cfg(test)]
+pub(crate) fn finite_or_refused(
+    x: impl collapse_core::Experiment,
+    cases: &[&[(&str, &str)]],
+) -> usize {
+    let x = collapse_core::DynExperiment::new(x);
+    let mut ran = 0;
+    for case in cases {
+        let Ok(c) = x.configure_with(case) else {
+            continue;
+        };
+        let run = c
+            .collect(3)
+            .unwrap_or_else(|e| panic!("{case:?} failed: {e}"));
+        for r in &run.records {
+            assert!(
+                r.value.is_finite() && r.value >= 0.0,
+                "{case:?}: {} {} {} = {}",
+                r.series,
+                r.step,
+                r.metric,
+                r.value
+            );
+        }
+        for t in &run.theory {
+            assert!(
+                t.value.is_finite(),
+                "{case:?}: {} {} = {}",
+                t.series,
+                t.metric,
+                t.value
+            );
+        }
+        ran += 1;
+    }
+    ran
 }

@@ -317,14 +317,21 @@ impl Experiment for RegressionTails {
         if cfg.generations > 0 {
             records += reps * (2.0 + 2.0 * points);
         }
-        // Two laws of three N-vectors each (the clean one is kept for the generations) and the
-        // chain's suffix sums; per worker a learner's seen-flags (a byte an item) and a chain
-        // (a few numbers per live item, at most T0).
-        let shared = f64_bytes(7.0 * n);
-        let per_worker = n + f64_bytes(5.0 * t0);
+        // Two laws of five N-vectors each (p, q, the cumulative q and two suffix sums; the
+        // clean one is kept for the generations); per worker one learner's draws (an item and
+        // a count, with a 4-byte pick while they are placed: at most min(T, N) of them) and a
+        // chain (a few numbers per live item, at most T0 of them).
+        let t_max = cfg.grid.iter().cloned().fold(0.0, f64::max);
+        let shared = f64_bytes(10.0 * n);
+        let per_worker = 20.0 * t_max.min(n) + f64_bytes(5.0 * t0);
         Cost {
             records,
-            memory: shared + per_worker * rayon::current_num_threads() as f64,
+            memory: shared
+                + if cfg.replicates > 0 {
+                    per_worker * rayon::current_num_threads() as f64
+                } else {
+                    0.0
+                },
         }
     }
     fn run(&self, cfg: &TailsConfig, ctx: &RunContext<'_>) -> Result<RunOutput, ExperimentError> {
@@ -444,5 +451,72 @@ mod tests {
             let err = x.configure_with(&[(name, bad)]).unwrap_err().to_string();
             assert!(err.contains(name) && err.contains(range), "{err}");
         }
+    }
+
+    #[test]
+    fn extreme_inputs_give_finite_numbers_or_are_refused() {
+        let cases: &[&[(&str, &str)]] = &[
+            &[
+                ("items", "10"),
+                ("cut", "1"),
+                ("replicates", "3"),
+                ("points", "3"),
+            ],
+            &[
+                ("items", "10"),
+                ("cut", "10"),
+                ("samples_min", "1"),
+                ("samples_max", "1"),
+                ("replicates", "3"),
+            ],
+            &[
+                ("items", "1000"),
+                ("cut", "10"),
+                ("exponent", "1.05"),
+                ("narrowed_exponent", "1.06"),
+                ("replicates", "2"),
+                ("points", "3"),
+            ],
+            &[
+                ("items", "1000"),
+                ("cut", "10"),
+                ("exponent", "6"),
+                ("narrowed_exponent", "12"),
+                ("replicates", "2"),
+                ("points", "3"),
+            ],
+            &[
+                ("items", "1000"),
+                ("cut", "10"),
+                ("samples_max", "1e8"),
+                ("replicates", "2"),
+                ("points", "3"),
+                ("clean_fraction", "1"),
+            ],
+            &[
+                ("items", "1000"),
+                ("cut", "10"),
+                ("generations", "5"),
+                ("generator_samples", "1"),
+                ("replicates", "3"),
+                ("points", "2"),
+            ],
+            &[
+                ("items", "1000"),
+                ("cut", "10"),
+                ("generations", "1000"),
+                ("generator_samples", "30"),
+                ("replicates", "2"),
+                ("points", "2"),
+            ],
+            // Refused.
+            &[("items", "10"), ("cut", "11")],
+            &[("exponent", "3"), ("narrowed_exponent", "3")],
+            &[("samples_min", "10"), ("samples_max", "9")],
+        ];
+        assert_eq!(
+            crate::experiments::finite_or_refused(RegressionTails, cases),
+            7
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Iterated-regression figures: replace against accumulate with the optimal ridge penalty as
 //! generations grow, and the run figure of `regression-iterated`.
 
-use super::run_of;
+use super::{GRID_PLOT_PX, room_for_legend, run_of};
 use crate::experiments::iterated::{DataPolicy, IteratedConfig, RegressionIterated};
 use crate::iterated::{Design, optimal_lambda, ridge_iterated};
 use crate::names::{
@@ -34,11 +34,12 @@ fn by_generation(summary: &[SummaryRow], series: &str, metric: &str) -> Vec<(f64
 }
 
 /// Iterated regression (d = 50, T = 200, T0 = 100, σ = σ0 = 1): replace against accumulate with
-/// theory lines; and the optimal ridge penalty as generations grow.
+/// theory lines; and, in theory, the optimal ridge penalty as generations grow and the error
+/// it buys, each on its own axis.
 pub fn replace_accumulate(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let gens = 20u64;
     let mut left = Panel::new(
-        "least squares, d = 50, T = 200, T0 = 100",
+        "(a) least squares, d = 50, T = 200, T0 = 100",
         "generation n",
         "test error",
     )
@@ -48,6 +49,7 @@ pub fn replace_accumulate(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         (DataPolicy::Replace, REPLACE),
         (DataPolicy::Accumulate, ACCUMULATE),
     ];
+    let mut top: f64 = 0.0;
     for (i, (policy, series)) in policies.into_iter().enumerate() {
         let run = run_of(
             env,
@@ -60,9 +62,10 @@ pub fn replace_accumulate(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         )?;
         let (mut band, mean) = mean_with_band(&run.summary, series, TEST_ERROR);
         band.color = i;
+        top = band.points.iter().fold(top, |a, p| a.max(p.1));
         left.push(band);
         left.push(Series::line(
-            format!("{series}: Monte Carlo (±2 SE)"),
+            format!("{series}: Monte Carlo ± 2 SE"),
             i,
             mean,
         ));
@@ -81,54 +84,69 @@ pub fn replace_accumulate(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
         7,
         vec![(0.0, bound), (gens as f64, bound)],
     ));
+    let (y0, y1) = room_for_legend(0.0, top, 5, GRID_PLOT_PX, false);
+    let left = left.x_range(0.0, gens as f64).y_range(y0, y1);
     let spec = Spectrum::isotropic(200);
-    let mut right = Panel::new(
-        "ridge, d = 200, T = T0 = 1000, ‖w0‖ = 1 (theory)",
-        "generation n",
-        "",
-    )
-    .legend(Legend::UpperLeft);
-    let ns: Vec<u64> = (0..=20).collect();
+    let ns: Vec<u64> = (0..=gens).collect();
     let opt: Vec<f64> = ns
         .iter()
         .map(|&n| optimal_lambda(&spec, 1.0, 1000, 1000, 1.0, 1.0, n, false))
         .collect();
-    right.push(Series::line(
-        "optimal λ",
-        0,
-        ns.iter().zip(&opt).map(|(&n, &l)| (n as f64, l)).collect(),
-    ));
-    right.push(Series::line(
-        "test error at the optimal λ",
-        1,
-        ns.iter()
-            .zip(&opt)
-            .map(|(&n, &l)| {
-                (
-                    n as f64,
-                    ridge_iterated(&spec, 1.0, 1000, 1000, 1.0, 1.0, l, n, false),
-                )
-            })
-            .collect(),
-    ));
+    let middle = Panel::new(
+        "(b) ridge, d = 200, T = T0 = 1000, ‖w0‖ = 1",
+        "generation n",
+        "optimal ridge penalty λ*",
+    )
+    .with(
+        Series::dashed(
+            "",
+            0,
+            ns.iter().zip(&opt).map(|(&n, &l)| (n as f64, l)).collect(),
+        )
+        .unlabelled(),
+    )
+    .x_range(0.0, gens as f64);
+    let at_optimum: Vec<(f64, f64)> = ns
+        .iter()
+        .zip(&opt)
+        .map(|(&n, &l)| {
+            (
+                n as f64,
+                ridge_iterated(&spec, 1.0, 1000, 1000, 1.0, 1.0, l, n, false),
+            )
+        })
+        .collect();
     let l0 = opt[0];
-    right.push(Series::dashed(
-        "test error at the clean-optimal λ",
+    let at_clean_optimum: Vec<(f64, f64)> = ns
+        .iter()
+        .map(|&n| {
+            (
+                n as f64,
+                ridge_iterated(&spec, 1.0, 1000, 1000, 1.0, 1.0, l0, n, false),
+            )
+        })
+        .collect();
+    let worst = at_clean_optimum.iter().fold(0.0f64, |a, p| a.max(p.1));
+    let (y0, y1) = room_for_legend(0.0, worst, 2, GRID_PLOT_PX, false);
+    let right = Panel::new(
+        "(c) the same ridge: test error (theory)",
+        "generation n",
+        "test error",
+    )
+    .legend(Legend::UpperLeft)
+    .with(Series::dashed("at the optimal λ* of each n", 1, at_optimum))
+    .with(Series::dashed(
+        "at the clean-optimal λ* of n = 0",
         2,
-        ns.iter()
-            .map(|&n| {
-                (
-                    n as f64,
-                    ridge_iterated(&spec, 1.0, 1000, 1000, 1.0, 1.0, l0, n, false),
-                )
-            })
-            .collect(),
-    ));
+        at_clean_optimum,
+    ))
+    .x_range(0.0, gens as f64)
+    .y_range(y0, y1);
     Ok(Chart::grid(
-        "Iterated regression: the error grows linearly when replacing, stays below π²/6 when accumulating",
+        "Iterated regression: the error grows linearly when replacing, stays below π²/6 when accumulating; the optimal ridge grows with n",
         commands.join("\n"),
-        vec![left, right],
-        2,
+        vec![left, middle, right],
+        3,
     ))
 }
 

@@ -2,7 +2,9 @@
 //! variance and ζ against width (Fig. 2), the test error against width (Fig. 4) and against n
 //! (the plateau), and the run figure.
 
-use super::{geom, list, run_of};
+use super::{
+    GRID_PLOT_PX, SINGLE_PLOT_PX, geom, list, mc_points, room_for_legend, run_of, with_error_bars,
+};
 use crate::experiments::mix::{MixConfig, RegressionMix};
 use crate::names::{
     BIAS, MIX, TEST_ERROR, THEORY_BIAS, THEORY_TEST_ERROR, THEORY_VARIANCE, THEORY_ZETA, VARIANCE,
@@ -16,76 +18,68 @@ use collapse_plot::{Chart, Legend, Panel, Series};
 /// The name of the Pareto diagram (its caption names it).
 pub const PARETO: &str = "regression-pareto";
 
-/// Fig. 1 of Strong Model Collapse: d = 600, n = 500 (n2 = 50), Σ = I, σ = 1, λ = 1e-4; each
-/// point is one width m, coloured by ψ = m/n.
+/// The Strong Model Collapse setting of Figs. 1, 2 and 4: d = 600, n = 500, Σ = I, σ = 1.
+fn fig_problem(p2: f64, c2: f64, lambda: f64, m: f64) -> MixProblem {
+    MixProblem::standard(
+        Spectrum::isotropic(600),
+        500,
+        p2,
+        c2,
+        1.0,
+        lambda,
+        Some(m.round() as usize),
+    )
+}
+
+/// Fig. 1 of Strong Model Collapse, split like the paper's: one panel per number n2 of
+/// synthetic samples out of n = 500, one colour per quality c², each point one width m (60
+/// widths from 20 to 20000); d = 600, Σ = I, σ = 1, λ = 1e-4.
 pub fn pareto(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let widths: Vec<f64> = geom(20.0, 20_000.0, 60)
         .into_iter()
         .map(f64::round)
         .collect();
-    let bins = [
-        (0.0, 0.5, "ψ < 0.5"),
-        (0.5, 1.0, "0.5 ≤ ψ < 1"),
-        (1.0, 2.0, "1 ≤ ψ < 2"),
-        (2.0, 1e9, "ψ ≥ 2"),
-    ];
+    let qualities = [0.1, 0.5, 1.0];
     let mut panels = Vec::new();
-    for c2 in [0.1, 0.5, 1.0] {
+    for n2 in [50usize, 200, 400] {
+        let p2 = n2 as f64 / 500.0;
         let mut panel = Panel::new(
-            format!("c² = {c2}, p2 = 0.1 (n2 = 50 of n = 500)"),
+            format!("n2 = {n2} synthetic of n = 500"),
             "test error, real data only",
             "test error, real + synthetic",
         )
         .log_x()
         .log_y()
         .legend(Legend::UpperLeft);
-        let mut lo = f64::INFINITY;
-        let mut hi: f64 = 0.0;
-        let mut pts: Vec<Vec<(f64, f64)>> = vec![Vec::new(); bins.len()];
-        for &m in &widths {
-            let mixed = equivalent(&MixProblem::standard(
-                Spectrum::isotropic(600),
-                500,
-                0.1,
-                c2,
-                1.0,
-                1e-4,
-                Some(m as usize),
-            ))
-            .total();
-            let real = equivalent(&MixProblem::standard(
-                Spectrum::isotropic(600),
-                500,
-                0.0,
-                c2,
-                1.0,
-                1e-4,
-                Some(m as usize),
-            ))
-            .total();
-            let psi = m / 500.0;
-            let b = bins
+        let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+        for (i, &c2) in qualities.iter().enumerate() {
+            let pts: Vec<(f64, f64)> = widths
                 .iter()
-                .position(|(a, z, _)| psi >= *a && psi < *z)
-                .unwrap_or(0);
-            pts[b].push((real, mixed));
-            lo = lo.min(real);
-            hi = hi.max(mixed);
+                .map(|&m| {
+                    let mixed = equivalent(&fig_problem(p2, c2, 1e-4, m)).total();
+                    let real = equivalent(&fig_problem(0.0, c2, 1e-4, m)).total();
+                    (real, mixed)
+                })
+                .collect();
+            for &(x, y) in &pts {
+                lo = lo.min(x.min(y));
+                hi = hi.max(x.max(y));
+            }
+            panel.push(Series::markers(format!("c² = {c2}"), i, pts));
         }
-        for (i, p) in pts.into_iter().enumerate() {
-            panel.push(Series::markers(bins[i].2, i, p));
-        }
-        panel.push(Series::dashed(
-            "y = x (no collapse)",
-            7,
-            vec![(lo, lo), (hi, hi)],
-        ));
-        panels.push(panel);
+        // The points' own range, padded by 10 %, on both axes (the diagonal stays at 45°).
+        let (a, b) = (lo / 1.1, hi * 1.1);
+        // A reference, not a closed form: solid, grey, under the points.
+        panel.series.insert(
+            0,
+            Series::line("y = x (no collapse)", 6, vec![(a, a), (b, b)]),
+        );
+        panels.push(panel.x_range(a, b).y_range(a, b));
     }
     Ok(Chart::grid(
-        "Strong model collapse: 10% synthetic data costs at every width; larger m amplifies it below m = n",
+        "Strong model collapse: synthetic data cost at every width m, most near m = n (each point one m)",
         format!(
-            "{} figures --only {PARETO} --seed {}: the deterministic equivalent of regression-mix (no simulation) at d = 600, n = 500, σ = 1, λ = 1e-4, for 60 widths m from 20 to 20000 on a log grid, with p2 = 0.1 against p2 = 0 (real data only), c² = 0.1, 0.5, 1",
+            "{} figures --only {PARETO} --seed {}: the deterministic equivalent of regression-mix (no simulation) at d = 600, n = 500, σ = 1, λ = 1e-4, for 60 widths m from 20 to 20000 on a log grid, p2 = n2/500 against p2 = 0 (real data only), c² = 0.1, 0.5, 1",
             env.program, env.seed
         ),
         panels,
@@ -93,21 +87,13 @@ pub fn pareto(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     ))
 }
 
+/// One part of the equivalent.
+type Part = fn(&Equivalent) -> f64;
+
 /// Fig. 2: B, V, ζ against m (d = 600, n = 500, p2 = 0.1, c² = 0.5, λ = 1e-6), theory and
 /// Monte Carlo.
 pub fn bias_variance_zeta(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let ms = geom(20.0, 10_000.0, 300);
-    let base = |m: f64| {
-        MixProblem::standard(
-            Spectrum::isotropic(600),
-            500,
-            0.1,
-            0.5,
-            1.0,
-            1e-6,
-            Some(m.round() as usize),
-        )
-    };
     let mc_widths = [100.0, 300.0, 800.0, 2000.0];
     let run = run_of(
         env,
@@ -131,33 +117,33 @@ pub fn bias_variance_zeta(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     .log_x()
     .log_y()
     .legend(Legend::UpperRight);
-    for (i, (name, metric, f)) in [
-        ("bias B", BIAS, (|e: &Equivalent| e.bias) as fn(&_) -> f64),
+    let parts: [(&str, &str, Part); 3] = [
+        ("bias B", BIAS, |e| e.bias),
         ("variance V", VARIANCE, |e| e.variance),
         ("ζ (synthetic-data term)", ZETA, |e| e.zeta),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        panel.push(Series::dashed(
-            format!("{name}: theory"),
-            i,
-            ms.iter().map(|&m| (m, f(&equivalent(&base(m))))).collect(),
-        ));
-        let pts: Vec<(f64, f64)> = curve(&run.summary, MIX, metric)
-            .map(|r| (mc_widths[r.step as usize], r.mean))
+    ];
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for (i, (name, metric, f)) in parts.into_iter().enumerate() {
+        let theory: Vec<(f64, f64)> = ms
+            .iter()
+            .map(|&m| (m, f(&equivalent(&fig_problem(0.1, 0.5, 1e-6, m)))))
             .collect();
-        panel.push(Series::markers(format!("{name}: Monte Carlo"), i, pts));
+        for &(_, y) in &theory {
+            lo = lo.min(y);
+            hi = hi.max(y);
+        }
+        panel.push(Series::dashed(name, i, theory));
+        let pts = mc_points(&run.summary, MIX, metric, |s| mc_widths[s as usize]);
+        for s in with_error_bars(None, i, &pts) {
+            panel.push(s);
+        }
     }
-    panel.push(Series::dashed(
-        "m = n",
-        7,
-        vec![(500.0, 1e-3), (500.0, 1e4)],
-    ));
+    let (y0, y1) = room_for_legend(lo, hi, 4, SINGLE_PLOT_PX, true);
+    panel.push(Series::line("m = n", 7, vec![(500.0, y0), (500.0, hi)]));
     Ok(Chart::single(
-        "Bias, variance and ζ all blow up at the interpolation threshold m = n",
+        "Bias, variance and ζ all blow up at the interpolation threshold m = n (dashed: theory; dots: Monte Carlo ± 2 SE)",
         run.command.clone(),
-        panel,
+        panel.x_range(10.0, 10_000.0).y_range(y0, y1),
     ))
 }
 
@@ -165,6 +151,7 @@ pub fn bias_variance_zeta(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
 pub fn width(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let ms = geom(20.0, 10_000.0, 200);
     let mc_widths = [100.0, 1000.0, 3000.0];
+    let fractions = [0.0, 0.02, 0.1, 0.5];
     let mut panels = Vec::new();
     let mut commands = Vec::new();
     for c2 in [0.1, 1.0] {
@@ -172,26 +159,17 @@ pub fn width(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
             .log_x()
             .log_y()
             .legend(Legend::UpperRight);
-        for (i, p2) in [0.0, 0.02, 0.1, 0.5].into_iter().enumerate() {
-            let theory = ms
+        let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+        for (i, p2) in fractions.into_iter().enumerate() {
+            let theory: Vec<(f64, f64)> = ms
                 .iter()
-                .map(|&m| {
-                    (
-                        m,
-                        equivalent(&MixProblem::standard(
-                            Spectrum::isotropic(600),
-                            500,
-                            p2,
-                            c2,
-                            1.0,
-                            1e-3,
-                            Some(m.round() as usize),
-                        ))
-                        .total(),
-                    )
-                })
+                .map(|&m| (m, equivalent(&fig_problem(p2, c2, 1e-3, m)).total()))
                 .collect();
-            panel.push(Series::dashed(format!("p2 = {p2}: theory"), i, theory));
+            for &(_, y) in &theory {
+                lo = lo.min(y);
+                hi = hi.max(y);
+            }
+            panel.push(Series::dashed(format!("p2 = {p2}"), i, theory));
             if p2 == 0.1 {
                 let run = run_of(
                     env,
@@ -202,24 +180,21 @@ pub fn width(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
                         ("lambda", "1e-3"),
                         ("sweep", "width"),
                         ("sweep_values", &list(&mc_widths)),
-                        ("replicates", "3"),
+                        ("replicates", "10"),
                     ],
                 )?;
-                let pts = curve(&run.summary, MIX, TEST_ERROR)
-                    .map(|r| (mc_widths[r.step as usize], r.mean))
-                    .collect();
-                panel.push(Series::markers(
-                    "p2 = 0.1: Monte Carlo (test error)",
-                    i,
-                    pts,
-                ));
+                let pts = mc_points(&run.summary, MIX, TEST_ERROR, |s| mc_widths[s as usize]);
+                for s in with_error_bars(None, i, &pts) {
+                    panel.push(s);
+                }
                 commands.push(run.command.clone());
             }
         }
-        panels.push(panel);
+        let (y0, y1) = room_for_legend(lo, hi, fractions.len(), GRID_PLOT_PX, true);
+        panels.push(panel.x_range(10.0, 10_000.0).y_range(y0, y1));
     }
     Ok(Chart::grid(
-        "Test error against model size: synthetic data hurts most near m = n and never vanishes",
+        "Test error against model size: synthetic data hurt most near m = n and never vanish (dashed: theory; dots: Monte Carlo ± 2 SE at p2 = 0.1)",
         commands.join("\n"),
         panels,
         2,
@@ -231,6 +206,7 @@ pub fn width(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
 pub fn plateau(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     let ns = geom(200.0, 1e10, 120);
     let mc_ns = [300.0, 1000.0, 3000.0, 10_000.0];
+    let fractions = [0.0, 0.001, 0.01, 0.1];
     let mut panel = Panel::new(
         "d = 100, Σ = diag(1/i), c² = 1, σ = 1, λ = 1e-6",
         "samples n",
@@ -238,36 +214,34 @@ pub fn plateau(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
     )
     .log_x()
     .log_y()
-    .legend(Legend::LowerLeft);
+    .legend(Legend::UpperRight);
     let mut commands = Vec::new();
-    for (i, p2) in [0.0, 0.001, 0.01, 0.1].into_iter().enumerate() {
-        let theory = ns
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for (i, p2) in fractions.into_iter().enumerate() {
+        let theory: Vec<(f64, f64)> = ns
             .iter()
             .map(|&n| {
-                (
-                    n,
-                    equivalent(&MixProblem::standard(
-                        Spectrum::power(100, 1.0),
-                        n.round() as usize,
-                        p2,
-                        1.0,
-                        1.0,
-                        1e-6,
-                        None,
-                    ))
-                    .total(),
-                )
+                let p = MixProblem::standard(
+                    Spectrum::power(100, 1.0),
+                    n.round() as usize,
+                    p2,
+                    1.0,
+                    1.0,
+                    1e-6,
+                    None,
+                );
+                (n, equivalent(&p).total())
             })
             .collect();
-        panel.push(Series::dashed(format!("p2 = {p2}: theory"), i, theory));
+        for &(_, y) in &theory {
+            lo = lo.min(y);
+            hi = hi.max(y);
+        }
+        panel.push(Series::dashed(format!("p2 = {p2}"), i, theory));
         if p2 > 0.0 {
             panel.push(
-                Series::line(
-                    format!("floor p2²c² = {:e}", p2 * p2),
-                    i,
-                    vec![(ns[0], p2 * p2), (ns[ns.len() - 1], p2 * p2)],
-                )
-                .unlabelled(),
+                Series::line("", i, vec![(ns[0], p2 * p2), (ns[ns.len() - 1], p2 * p2)])
+                    .unlabelled(),
             );
         }
         let run = run_of(
@@ -284,16 +258,17 @@ pub fn plateau(env: &FigureEnv<'_>) -> Result<Chart, FigureError> {
                 ("replicates", "4"),
             ],
         )?;
-        let pts = curve(&run.summary, MIX, TEST_ERROR)
-            .map(|r| (mc_ns[r.step as usize], r.mean))
-            .collect();
-        panel.push(Series::markers(format!("p2 = {p2}: Monte Carlo"), i, pts));
+        let pts = mc_points(&run.summary, MIX, TEST_ERROR, |s| mc_ns[s as usize]);
+        for s in with_error_bars(None, i, &pts) {
+            panel.push(s);
+        }
         commands.push(run.command.clone());
     }
+    let (y0, y1) = room_for_legend(lo, hi, fractions.len(), SINGLE_PLOT_PX, true);
     Ok(Chart::single(
-        "Strong model collapse: with any fraction of synthetic data the error plateaus at p2²c² (solid)",
+        "Strong model collapse: any fraction p2 of synthetic data stops the error at p2²c² (dashed: theory; solid: p2²c²; dots: Monte Carlo ± 2 SE)",
         commands.join("\n"),
-        panel,
+        panel.x_range(100.0, 1e10).y_range(y0, y1),
     ))
 }
 
@@ -310,11 +285,12 @@ pub fn run_figure(cfg: &MixConfig, run: &RunView<'_>) -> Chart {
         xs.iter().cloned().fold(0.0, f64::max) / xs.iter().cloned().fold(f64::INFINITY, f64::min);
     let label = cfg.sweep.map_or("(no sweep)", |s| s.name());
     let mut panel = Panel::new(
-        "regression-mix: theory (dashed) and Monte Carlo (markers)",
+        "regression-mix: theory (dashed) and Monte Carlo ± 2 SE (dots)",
         label,
         "error",
     )
-    .log_y();
+    .log_y()
+    .legend(Legend::UpperRight);
     if positive && spread > 20.0 {
         panel = panel.log_x();
     }
@@ -324,19 +300,31 @@ pub fn run_figure(cfg: &MixConfig, run: &RunView<'_>) -> Chart {
         ("variance", THEORY_VARIANCE, VARIANCE),
         ("ζ", THEORY_ZETA, ZETA),
     ];
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
     for (i, (name, th, mcm)) in parts.into_iter().enumerate() {
         let t: Vec<(f64, f64)> = curve(run.summary, MIX, th)
             .map(|r| (x_of(r.step), r.mean))
             .filter(|q| q.1 > 0.0)
             .collect();
-        panel.push(Series::dashed(format!("{name}: theory"), i, t));
-        let m: Vec<(f64, f64)> = curve(run.summary, MIX, mcm)
-            .map(|r| (x_of(r.step), r.mean))
+        let m: Vec<(f64, f64, f64)> = mc_points(run.summary, MIX, mcm, x_of)
+            .into_iter()
             .filter(|q| q.1 > 0.0)
             .collect();
-        if !m.is_empty() {
-            panel.push(Series::markers(format!("{name}: Monte Carlo"), i, m));
+        for y in t.iter().map(|q| q.1).chain(m.iter().map(|q| q.1)) {
+            lo = lo.min(y);
+            hi = hi.max(y);
         }
+        if t.is_empty() && m.is_empty() {
+            continue;
+        }
+        panel.push(Series::dashed(name, i, t));
+        for s in with_error_bars(None, i, &m) {
+            panel.push(s);
+        }
+    }
+    if lo.is_finite() && hi > 0.0 {
+        let (y0, y1) = room_for_legend(lo, hi, parts.len(), SINGLE_PLOT_PX, true);
+        panel = panel.y_range(y0, y1);
     }
     Chart::single(
         "Strong model collapse: real + synthetic ridge regression",

@@ -12,6 +12,16 @@ pub fn weights(p2: f64, alpha: f64) -> (f64, f64) {
     (w1, w2)
 }
 
+/// The synthetic share $\alpha$ of the other weighting convention, weight 1 on each real row
+/// and `a` on each synthetic row: least squares is unchanged when every weight is scaled, so
+/// it is the estimator of [`weights`] at $\alpha = ap_2/(p_1 + ap_2)$ (whose floor
+/// $\alpha^2c^2$ is $\approx p_2^2a^2c^2$ for small $p_2$, and exactly $p_2^2c^2$ at $a = 1$).
+pub fn unit_weights_share(p2: f64, a: f64) -> f64 {
+    let synthetic = a * p2;
+    let total = (1.0 - p2) + synthetic;
+    if total > 0.0 { synthetic / total } else { 0.0 }
+}
+
 /// The floor of weighted single-step mixing as $n \to \infty$: $\alpha^2c^2$.
 pub fn weighted_floor(alpha: f64, c2: f64) -> f64 {
     alpha * alpha * c2
@@ -217,6 +227,26 @@ mod tests {
             assert!((w.total() - c).abs() < 1e-12 * c, "{phi} {p2}: {w:?} {c}");
             assert!((w.m - 1.0 / (1.0 - phi)).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn unit_weights_are_the_normalised_weights_at_the_synthetic_share() {
+        // Weights (1, a) and ((1−α)/p1, α/p2) at α = a p2/(p1 + a p2) differ by one factor,
+        // p1 + a p2, on every row.
+        for (p2, a) in [(0.5, 1.0 / 3.0), (0.01, 0.5), (0.3, 2.0), (0.2, 1.0)] {
+            let alpha = unit_weights_share(p2, a);
+            let (w1, w2) = weights(p2, alpha);
+            let scale = (1.0 - p2) + a * p2;
+            assert!((w1 * scale - 1.0).abs() < 1e-14 && (w2 * scale - a).abs() < 1e-14);
+        }
+        // The registered check's setting, p2 = 0.5, α = 0.25, is the convention's a = 1/3:
+        // floor 1/16, where the transcribed p2²a²c² reads 1/36 and p2²α²c² 1/64.
+        assert!((unit_weights_share(0.5, 1.0 / 3.0) - 0.25).abs() < 1e-15);
+        // Small p2: the floor is p2²a²c² to first order in p2; a = 1 is the plain mix.
+        let (p2, a) = (0.01, 0.5);
+        let floor = weighted_floor(unit_weights_share(p2, a), 1.0);
+        assert!((floor / (p2 * p2 * a * a) - 1.0).abs() < 2.5 * p2 * (1.0 - a));
+        assert!((weighted_floor(unit_weights_share(0.3, 1.0), 1.0) - 0.09).abs() < 1e-15);
     }
 
     #[test]

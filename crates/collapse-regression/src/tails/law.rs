@@ -31,8 +31,16 @@ pub struct Zipf {
     pub p: Vec<f64>,
     /// Training distribution $q$.
     pub q: Vec<f64>,
-    /// Cumulative $q$ (for sampling).
+    /// Cumulative $q$ (for sampling one item).
     pub(super) cum: Vec<f64>,
+    /// The number of items with $q_i > 0$ (they are the first ones: $k$ for a cut, $N$ else).
+    pub(super) support: usize,
+    /// Suffix sums of $q$ over its support (for drawing $T$ items at once, see
+    /// [`super::multinomial`]).
+    pub(super) q_suffix: Vec<f64>,
+    /// Suffix sums $\sum_{i\ge j}p_i$, summed from the smallest terms up (for the mass of the
+    /// unseen items).
+    pub(super) p_suffix: Vec<f64>,
     /// Exponent $\beta$.
     pub beta: f64,
     /// The distortion.
@@ -85,10 +93,16 @@ impl Zipf {
             acc += x;
             cum.push(acc);
         }
+        let support = q.iter().rposition(|&x| x > 0.0).map_or(0, |i| i + 1);
+        let q_suffix = super::suffix_sums(&q[..support]);
+        let p_suffix = super::suffix_sums(&p);
         Self {
             p,
             q,
             cum,
+            support,
+            q_suffix,
+            p_suffix,
             beta,
             tail,
             norm,

@@ -33,4 +33,6 @@ pub mod theory;
 
 pub use law::{Tail, Zipf};
 pub use simulation::{ChainSampler, Empirical, multinomial, suffix_sums};
-pub use theory::{CountLaw, effective_samples, gamma, lower_gamma, upper_gamma};
+pub use theory::{
+    CountLaw, effective_samples, fresh_inputs_error, gamma, lower_gamma, upper_gamma,
+};

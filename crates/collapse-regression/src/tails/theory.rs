@@ -300,6 +300,26 @@ impl CountLaw {
     }
 }
 
+/// The other reading of the $n$-generation row, **fresh inputs and propagated labels**: each
+/// generation draws $T_0$ fresh items from $p$ and learns the labels its predecessor gives them,
+/// so an item is still labelled right at generation $n$ only if it was drawn in every one of the
+/// $n$ generations (a wrong label, once learnt, is what the next generation learns). Given that,
+/// the learner trained on $T$ items labelled by generation $n$ errs on
+/// $E^{(n)}_{\mathrm{fresh}}(T) = \sum_i p_i\big[1 - (1-(1-p_i)^T)(1-(1-p_i)^{T_0})^n\big]$,
+/// exactly; $T = \infty$ gives its plateau, the mass lost by generation $n$ (`t = None`).
+pub fn fresh_inputs_error(p: &[f64], t0: f64, n: u64, t: Option<f64>) -> f64 {
+    p.iter()
+        .rev()
+        .map(|&pi| {
+            let miss = |k: f64| (k * (-pi).ln_1p()).exp();
+            let learnt = t.map_or(1.0, |t| 1.0 - miss(t));
+            // 1 − (1 − m)^n without cancellation for small m = (1 − p)^T0.
+            let kept = (n as f64 * (-miss(t0)).ln_1p()).exp();
+            pi * (1.0 - learnt * kept)
+        })
+        .sum()
+}
+
 /// The effective sample size of the $n$-generation law in the Poisson / Galton–Watson limit:
 /// $T_{\mathrm{eff}} = T_0\,\big(1 - \varphi^{\circ(n-1)}(e^{-T/T_0})\big)$ with
 /// $\varphi(z) = e^{z-1}$ (the Poisson(1) offspring generating function), so that
@@ -509,6 +529,66 @@ mod tests {
         let clean = z.expected_error(t0 as f64);
         assert!((law.lost_mass() / clean - 1.0).abs() < 1e-12);
         assert!((law.v.iter().sum::<f64>() - 1.0).abs() < 1e-13);
+    }
+
+    #[test]
+    fn fresh_inputs_reading_matches_its_simulation() {
+        // The process itself: n generations of T0 fresh draws, an item still right only if
+        // drawn every time, then a learner of T draws; averaged over 20000 runs.
+        use crate::tails::simulation::{multinomial, suffix_sums};
+        let z = zipf(3000, 1.5);
+        let (t0, n, t) = (300u64, 5u64, 2000u64);
+        let s = suffix_sums(&z);
+        let (m, se) = collapse_core::check::monte_carlo("fresh-inputs", 20_000, |rng| {
+            let mut right = vec![true; z.len()];
+            let mut out = Vec::new();
+            for _ in 0..n {
+                multinomial(&z, &s, t0, rng, &mut out);
+                let mut seen = vec![false; z.len()];
+                out.iter().for_each(|&(i, _)| seen[i as usize] = true);
+                right.iter_mut().zip(&seen).for_each(|(r, &v)| *r &= v);
+            }
+            multinomial(&z, &s, t, rng, &mut out);
+            let learnt: f64 = out
+                .iter()
+                .filter(|&&(i, _)| right[i as usize])
+                .map(|&(i, _)| z[i as usize])
+                .sum();
+            1.0 - learnt
+        });
+        let exact = fresh_inputs_error(&z, t0 as f64, n, Some(t as f64));
+        let o = collapse_core::Outcome::monte_carlo(exact, m, se);
+        assert!(o.pass(), "{o:?}");
+        // The resampling chain's error at the same n is another number.
+        let chain = CountLaw::after(&z, t0 as usize, n as usize).expected_error(t as f64);
+        assert!(!o.with_prediction(chain).pass(), "{chain}");
+    }
+
+    #[test]
+    fn linear_law_bounds_both_readings_and_their_growth_differs() {
+        for (beta, t0) in [(1.5, 200usize), (2.0, 1000), (3.0, 300)] {
+            let p = zipf(50_000, beta);
+            let mut law = CountLaw::first(&p, t0);
+            let l1 = law.lost_mass();
+            assert!((fresh_inputs_error(&p, t0 as f64, 1, None) - l1).abs() < 1e-12);
+            for n in 1..=32u64 {
+                let fresh = fresh_inputs_error(&p, t0 as f64, n, None);
+                assert!(
+                    law.lost_mass() <= n as f64 * l1 * (1.0 + 1e-12),
+                    "{beta} {t0} {n}"
+                );
+                assert!(fresh <= n as f64 * l1 * (1.0 + 1e-12));
+                law = law.next();
+            }
+        }
+        // Fresh inputs: growth like (ln n)^c, c = 1 − 1/β; over n = 10² … 10⁴ the ratio to
+        // (ln n)^c stays within 15 % while n^c grows 10×.
+        let (beta, t0) = (2.0, 10_000.0);
+        let p = zipf(1_000_000, beta);
+        let c = 1.0 - 1.0 / beta;
+        let ratio = |n: u64| fresh_inputs_error(&p, t0, n, None) / (n as f64).ln().powf(c);
+        let (a, b) = (ratio(100), ratio(10_000));
+        assert!((b / a - 1.0).abs() < 0.15, "{a} {b}");
     }
 
     #[test]
