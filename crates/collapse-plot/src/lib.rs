@@ -53,7 +53,7 @@ pub use chart::{
     summary_curve, summary_mean,
 };
 pub use layout::{Layout, LayoutFault, LegendLayout, PanelLayout, SeriesLayout};
-pub use text::{Rect, TextBox, init_fonts, text_width};
+pub use text::{Canvas, Rect, TextBox, TextMode, init_fonts, text_width};
 pub use ticks::{AxisTicks, Tick};
 
 #[cfg(test)]
