@@ -236,7 +236,7 @@ pub fn expressivity_frechet(c: &CheckContext, q: usize) -> Outcome {
         }
     })
     .expect("the infinite-sample mode runs");
-    let predicted = expressivity_frechet_prediction(Q);
+    let predicted = expressivity_frechet_prediction(q);
     // Judge the farther of the first and the last generation.
     let far = [measured[0], measured[measured.len() - 1]]
         .into_iter()

@@ -1,9 +1,11 @@
 //! A grid of small grey-scale images drawn with plotters directly: the charts of
 //! `collapse-plot` draw series on axes, not pictures. It renders through the same embedded font
-//! ([`collapse_plot::init_fonts`]) and writes SVG and PNG the way a [`collapse_plot::Chart`]
-//! does (temporary files renamed into place).
+//! ([`collapse_plot::init_fonts`]), lays its text out through [`collapse_plot::Canvas`], and
+//! writes SVG and PNG the way a [`collapse_plot::Chart`] does (temporary files renamed into
+//! place).
 
 use collapse_core::{Drawing, FigureError};
+use collapse_plot::{Canvas, TextMode};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -243,8 +245,12 @@ impl Drawing for ImageGrid {
         let png = dir.join(format!("{stem}.png"));
         let svg_tmp = dir.join(format!(".{stem}.svg.tmp"));
         let png_tmp = dir.join(format!(".{stem}.png.tmp.png"));
-        self.draw(&SVGBackend::new(&svg_tmp, size).into_drawing_area())?;
-        self.draw(&BitMapBackend::new(&png_tmp, size).into_drawing_area())?;
+        // Text goes through the plot crate's canvas, as a chart's does: the PNG's glyphs are
+        // placed at their exact positions (plotters' own raster text opens gaps inside words).
+        let (svg_canvas, _) = Canvas::new(SVGBackend::new(&svg_tmp, size), TextMode::Native);
+        self.draw(&svg_canvas.into_drawing_area())?;
+        let (png_canvas, _) = Canvas::new(BitMapBackend::new(&png_tmp, size), TextMode::Raster);
+        self.draw(&png_canvas.into_drawing_area())?;
         for (tmp, dst) in [(&svg_tmp, &svg), (&png_tmp, &png)] {
             std::fs::rename(tmp, dst).map_err(|source| FigureError::Io {
                 path: dst.clone(),

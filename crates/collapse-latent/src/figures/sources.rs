@@ -4,7 +4,7 @@
 use crate::names::FRECHET;
 use crate::sources::SourcesLatent;
 use collapse_core::{DynExperiment, FigureEnv, FigureError, Sources, SummaryRow};
-use collapse_plot::{Chart, Legend, Panel, Series, summary_curve};
+use collapse_plot::{Chart, Legend, Panel, Series, summary_curve, summary_mean};
 
 /// Colour and legend text of each series; dashed lines are the infinite-sample series.
 fn style(s: Sources) -> (usize, String) {
@@ -32,11 +32,17 @@ fn draw(rows: &[SummaryRow], title: &str, which: &[Sources]) -> Panel {
         .legend(Legend::UpperLeft);
     for s in which {
         let (c, label) = style(*s);
-        let pts = summary_curve(rows, s.label(), FRECHET, |r| r.mean);
+        // Finite-sample series are Monte Carlo means (± 2 SE band); the others are
+        // deterministic chains.
         p.push(if s.statistical {
-            Series::line(label, c, pts)
+            let (pts, se) = summary_mean(rows, s.label(), FRECHET);
+            Series::mean_se(label, c, pts, se)
         } else {
-            Series::dashed(label, c, pts)
+            Series::dashed(
+                label,
+                c,
+                summary_curve(rows, s.label(), FRECHET, |r| r.mean),
+            )
         });
     }
     p
@@ -58,7 +64,9 @@ pub fn chart(rows: &[SummaryRow], caption: &str) -> Chart {
         .fold(0.0, f64::max);
     let alone = draw(
         rows,
-        &format!("one source alone; mean over chains (no source: FD ≤ {none:.0e}, round-off)"),
+        &format!(
+            "one source alone; mean over chains ± 2 SE (no source: FD ≤ {none:.0e}, round-off)"
+        ),
         &all[1..4],
     );
     let combined = draw(rows, "sources combined", &all[4..]);
