@@ -67,8 +67,8 @@ pub fn curation_pass_k(c: &CheckContext) -> Outcome {
     Outcome::monte_carlo(pass_at_k(p, CURATE_K as f64), m, se)
 }
 
-/// §6.4 of the notes: π_0 = (0.40, 0.20, 0.05, 0.35), question types (0.60: A,B), (0.25: A),
-/// (0.10: B), (0.05: C).
+/// The shared-only population of `proofs/self-training.md` (replicator section): π_0 = (0.40,
+/// 0.20, 0.05, 0.35), question types (0.60: A,B), (0.25: A), (0.10: B), (0.05: C).
 fn replicator_population() -> Population {
     let theta0 = [0.40f64, 0.20, 0.05, 0.35].iter().map(|p| p.ln()).collect();
     Population::shared_only(
@@ -269,9 +269,16 @@ pub fn curated_real_stable(c: &CheckContext) -> Outcome {
 /// wrong predictions (the same model throughout), not the stream of any one check.
 const GRAD_POPULATION: &str = "selftrain.grad-population";
 
-/// A small population for the gradient checks.
+/// A small population for the gradient checks: 8 strategies, 24 training questions over levels
+/// 1–5, the shortcut's logit at 1.5, no gold fit (fixed here, apart from the reversal's
+/// calibrated defaults, so that the checks keep their measurements).
 fn grad_population() -> Population {
-    let spec = PopulationSpec::reversal(8, 24, 1, 1, 1.0);
+    let spec = PopulationSpec {
+        role_logits: [1.5, 0.0, 0.0, 0.0],
+        level_weights: [0.2; 5],
+        gold_boost: 0.0,
+        ..PopulationSpec::reversal(8, 24, 1, 1, 1.0)
+    };
     Population::draw(&spec, &mut check_stream(GRAD_POPULATION, 0))
 }
 
@@ -409,37 +416,74 @@ pub fn entropy_covariance(_: &CheckContext) -> Outcome {
     Outcome::exact(entropy_covariances().0, measured, 1e-6)
 }
 
+/// Populations drawn per Monte Carlo sample of the base-model checks, and their size.
+const BASE_QUESTIONS: usize = 1000;
+
+/// The calibrated defaults of `selftrain-reversal` with `n` test and `n` OOD questions (no
+/// training question: the base model's greedy answers on unseen questions need none).
+fn base_spec(n: usize) -> PopulationSpec {
+    PopulationSpec::reversal(16, 0, n, n, 1.5)
+}
+
+/// Monte Carlo mean and s.e. of a base-model metric over drawn populations, measured by the
+/// crate's own evaluation ([`crate::eval::evaluate`] of M₁).
+fn base_measurement(c: &CheckContext, metric: crate::names::Metric) -> (f64, f64) {
+    let spec = base_spec(BASE_QUESTIONS);
+    c.monte_carlo(c.pick(200, 2000), |rng| {
+        let pop = Population::draw(&spec, rng);
+        let m1 = Policy::base(&pop);
+        let baseline = crate::eval::Baseline::of(&pop, &m1, 0.75);
+        crate::eval::evaluate(&pop, &m1, &baseline, 0.75, 50, 0.5, None)
+            .into_iter()
+            .find(|(m, _)| *m == metric)
+            .map_or(f64::NAN, |(_, v)| v)
+    })
+}
+
+/// M₁'s greedy pass@1 on in-distribution test questions (drawn populations, the crate's
+/// evaluation) against the closed form Σ_l w_l Σ_j P(argmax = j) P(j solves level l).
+pub fn base_greedy_accuracy(c: &CheckContext) -> Outcome {
+    let (m, se) = base_measurement(c, crate::names::Metric::Pass1);
+    Outcome::monte_carlo(crate::base::expected_pass_1(&base_spec(0), false), m, se)
+}
+
+/// The same on OOD questions: MATH's level mix and the OOD transfer.
+pub fn base_ood_accuracy(c: &CheckContext) -> Outcome {
+    let (m, se) = base_measurement(c, crate::names::Metric::OodPass1);
+    Outcome::monte_carlo(crate::base::expected_pass_1(&base_spec(0), true), m, se)
+}
+
 /// Every check of the family.
 pub fn checks() -> Vec<Check> {
     vec![
         Check::new(
             "selftrain.pass-k-unbiased",
             "The estimator 1 − C(n−c,k)/C(n,k) (computed as 1 − ∏(1 − k/i)) from n = 10 answers drawn from a categorical policy has expectation 1 − (1−p)^k (k = 5, p = 0.2).",
-            "Chen et al. 2021 (Codex), human_eval/evaluation.py; notes §6.3",
+            "Chen et al. 2021 (Codex), the unbiased estimator of its §2.1",
             pass_k_unbiased,
         ),
         Check::new(
             "selftrain.curation-pass-k",
             "Hard curation (keep a correct answer among K = 3 samples if there is one): the kept answer is correct with probability pass@K = 1 − (1 − p)^K of the current model (p = 0.4), so with infinitely many samples pass@1_{t+1} = pass@K_t.",
-            "Ferbach et al. 2024 Eq. 6 with r = γ·c, γ → ∞; notes §5.1",
+            "Ferbach et al. 2024 Eq. 6 with r = γ·c, γ → ∞; derivation in proofs/self-training.md",
             curation_pass_k,
         ),
         Check::new(
             "selftrain.replicator-closed-form",
             "Shared-only SFT to convergence on infinitely many filtered samples at temperature τ is the replicator map π_t ∝ π_{t−1}^{1/τ} ⊙ m, whose closed form is π_t ∝ π_0^{τ^{−t}} m^{(τ^{−t}−1)/(τ^{−1}−1)} (τ = 0.75, t = 5, π_5(B)).",
-            "notes §6.2 (derivation); ReST-EM / STaR M-step",
+            "derivation in proofs/self-training.md; the M-step of ReST-EM (Singh et al. 2024) and STaR (Zelikman et al. 2022 §3.1)",
             replicator,
         ),
         Check::new(
             "selftrain.fisher-increment",
             "Fisher's fundamental theorem: one exact SFT round at τ = 1 raises the mean fitness (expected pass@1) from m̄ to m̄ + Var_π(m)/m̄.",
-            "notes §6.2; Ferbach et al. Lemma 2.2 analogue",
+            "Fisher's fundamental theorem; the analogue of Ferbach et al. 2024 Lemma 2.2 (proofs/self-training.md)",
             fisher,
         ),
         Check::new(
             "selftrain.curated-maximisers",
             "Hard curation with K = 2 and a binary reward: the mass off the reward maximisers after t rounds is u_0^{K^t} and the maximisers keep their initial ratios, so the loop converges to p_0 restricted to the maximisers (t = 5, u_0 = 0.6; compared in logs).",
-            "Ferbach et al. 2024 Theorem 2.1; notes §5.1",
+            "Ferbach et al. 2024 Theorem 2.1",
             curated_maximisers,
         ),
         Check::new(
@@ -457,20 +501,32 @@ pub fn checks() -> Vec<Check> {
         Check::new(
             "selftrain.entropy-covariance",
             "The entropy of a softmax policy changes to first order by −Cov_π(ln π, Δz) (checked for the shared-logit direction of an expected SFT round at its base policy, where the covariance is positive so entropy falls; derivative by a central difference with ε = 1e-5, whose O(ε²) truncation and O(1e-16/ε) rounding lie far inside the 1e-6 tolerance).",
-            "Cui et al. 2025 (arXiv:2505.22617) Lemma 1; notes §5.5",
+            "Cui et al. 2025 (arXiv:2505.22617) Lemma 1",
             entropy_covariance,
         ),
         Check::new(
             "selftrain.sft-expected-gradient",
             "The SFT step on sampled filtered answers (N = 6 at τ = 0.75) equals in expectation the step on the exact expected counts N π_τ ⊙ c: the infinite-sample mode is the drift-free mean of the sampled one.",
-            "notes §6.2 (expected SFT gradient N[π_τ ⊙ c − p_τ π])",
+            "filtered SFT as a policy gradient (Zelikman et al. 2022 §3.1); expected gradient N[π_τ ⊙ c − p_τ π] derived in proofs/self-training.md",
             sft_expected,
         ),
         Check::new(
             "selftrain.dpo-expected-gradient",
             "The first DPO step on sampled pairs (N = 4, 2 pairs where a correct and an incorrect sample exist) equals in expectation the step on the pair weights w_q q⁺ ⊗ q⁻ with w_q = 1 − (1−p)^N − p^N.",
-            "notes §6.2 (expected DPO step); Rafailov et al. 2023",
+            "the DPO loss of Rafailov et al. 2023; expected step derived in proofs/self-training.md",
             dpo_expected,
+        ),
+        Check::new(
+            "selftrain.base-greedy-accuracy",
+            "The base model M₁ of selftrain-reversal (calibrated defaults) answers an unseen in-distribution question greedily with strategy j with probability ∫φ(x) ∏_{k≠j} Φ(x + (θ_j − θ_k)/σ) dx, so its expected greedy pass@1 is Σ_l w_l Σ_j P(argmax = j) P(j solves level l) (measured on drawn populations of 1000 test questions).",
+            "order statistics of independent normal logits; proofs/self-training.md (calibration)",
+            base_greedy_accuracy,
+        ),
+        Check::new(
+            "selftrain.base-ood-accuracy",
+            "The same closed form out of distribution: OOD levels in MATH's proportions, the shortcut and general strategies solving with probability ood_transfer times their in-distribution rate (measured on drawn populations of 1000 OOD questions).",
+            "order statistics of independent normal logits; proofs/self-training.md (calibration)",
+            base_ood_accuracy,
         ),
     ]
 }
@@ -564,6 +620,44 @@ mod tests {
             !o.with_prediction(dpo_expected_without_w()).pass(),
             "{o:?} vs {}",
             dpo_expected_without_w()
+        );
+    }
+
+    #[test]
+    fn base_model_checks_reject_wrong_closed_forms() {
+        use crate::base::expected_pass_1;
+        let o = base_greedy_accuracy(&q("selftrain.base-greedy-accuracy"));
+        // The head start ignored: every strategy greedy with probability 1/S.
+        let mut flat = base_spec(0);
+        flat.role_logits = [0.0; 4];
+        assert!(
+            !o.with_prediction(expected_pass_1(&flat, false)).pass(),
+            "{o:?}"
+        );
+        // The shortcut always greedy (σ = 0).
+        let mut sure = base_spec(0);
+        sure.phi_scale = 0.0;
+        assert!(
+            !o.with_prediction(expected_pass_1(&sure, false)).pass(),
+            "{o:?}"
+        );
+        // The sampled pass@1 at τ (mass on correct answers) instead of the greedy one.
+        let c = q("selftrain.base-greedy-accuracy");
+        let (sampled, _) = base_measurement(&c, crate::names::Metric::SampledPass1);
+        assert!(!o.with_prediction(sampled).pass(), "{o:?} vs {sampled}");
+        let o = base_ood_accuracy(&q("selftrain.base-ood-accuracy"));
+        // The OOD transfer ignored, or the in-distribution level mix.
+        let mut full = base_spec(0);
+        full.ood_transfer = [1.0; 3];
+        assert!(
+            !o.with_prediction(expected_pass_1(&full, true)).pass(),
+            "{o:?}"
+        );
+        let mut id_mix = base_spec(0);
+        id_mix.ood_level_weights = id_mix.level_weights;
+        assert!(
+            !o.with_prediction(expected_pass_1(&id_mix, true)).pass(),
+            "{o:?}"
         );
     }
 

@@ -36,6 +36,26 @@ pub const LEVELS: [Metric; 5] = [
     Metric::AccLevel5,
 ];
 
+/// Greedy accuracy by OOD level (`ood_acc_level_1` … `ood_acc_level_5`).
+pub const OOD_LEVELS: [Metric; 5] = [
+    Metric::OodAccLevel1,
+    Metric::OodAccLevel2,
+    Metric::OodAccLevel3,
+    Metric::OodAccLevel4,
+    Metric::OodAccLevel5,
+];
+
+/// Mean greedy accuracy per level from `(correct, questions)` sums (`None` for an empty level),
+/// and the disparity (acc L1 − acc L5) / acc L1 when both ends exist and acc L1 > 0.
+fn by_level(sums: &[(f64, f64); 5]) -> ([Option<f64>; 5], Option<f64>) {
+    let acc = sums.map(|(a, m)| (m > 0.0).then(|| a / m));
+    let disparity = match (acc[0], acc[4]) {
+        (Some(a1), Some(a5)) if a1 > 0.0 => Some((a1 - a5) / a1),
+        _ => None,
+    };
+    (acc, disparity)
+}
+
 /// What the base model `M_1` knows about the test questions (for the improvement set).
 #[derive(Clone, Debug)]
 pub struct Baseline {
@@ -141,16 +161,14 @@ pub fn evaluate(
     if ndi > 0.0 {
         out.push((Metric::DistinctIncorrect, di / ndi));
     }
-    let acc: Vec<Option<f64>> = lvl.iter().map(|(a, m)| (*m > 0.0).then(|| a / m)).collect();
-    for (name, a) in LEVELS.iter().zip(&acc) {
+    let (acc, disparity) = by_level(&lvl);
+    for (name, a) in LEVELS.iter().zip(acc) {
         if let Some(a) = a {
-            out.push((*name, *a));
+            out.push((*name, a));
         }
     }
-    if let (Some(a1), Some(a5)) = (acc[0], acc[4])
-        && a1 > 0.0
-    {
-        out.push((Metric::Disparity, (a1 - a5) / a1));
+    if let Some(d) = disparity {
+        out.push((Metric::Disparity, d));
     }
     out.push((Metric::ImprovementSize, is_count / nt));
     if is_count > 0.0 {
@@ -161,14 +179,30 @@ pub fn evaluate(
     // OOD.
     let no = pop.ood.n.max(1) as f64;
     let (mut og, mut op, mut o64) = (0.0, 0.0, 0.0);
+    let mut ood_lvl = [(0.0, 0.0); 5];
     for_each_fixed(pol, &pop.ood, tau, |q, z, pi| {
         let c = &pop.ood.correct[q * s..(q + 1) * s];
-        og += f64::from(u8::from(greedy_correct(z, c)));
+        let g = f64::from(u8::from(greedy_correct(z, c)));
+        og += g;
+        let l = pop.ood.level[q] as usize;
+        if (1..=5).contains(&l) {
+            ood_lvl[l - 1].0 += g;
+            ood_lvl[l - 1].1 += 1.0;
+        }
         let p = p_correct(pi, c);
         op += p;
         o64 += pass_at_k(p, 64.0);
     });
     out.push((Metric::OodPass1, og / no));
+    let (acc, disparity) = by_level(&ood_lvl);
+    for (name, a) in OOD_LEVELS.iter().zip(acc) {
+        if let Some(a) = a {
+            out.push((*name, a));
+        }
+    }
+    if let Some(d) = disparity {
+        out.push((Metric::OodDisparity, d));
+    }
     out.push((Metric::OodSampledPass1, op / no));
     out.push((Metric::OodPass64, o64 / no));
     // Coverage in the paper's reading: mass on correct answers over the training questions.

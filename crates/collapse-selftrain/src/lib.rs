@@ -11,10 +11,15 @@
 //!   [`eval`] the metrics of one iteration, built on the closed forms of [`metrics`];
 //! - [`curated`] holds the curated loop and its exact update;
 //! - [`names`] holds every series and metric name;
-//! - [`experiment`] holds `selftrain-reversal` (with its report) and `selftrain-curated`;
+//! - [`paper`] holds what Wu et al. report, [`calibration`] how the defaults were fitted to their
+//!   base model;
+//! - [`experiment`] holds `selftrain-reversal` (with its report), `selftrain-robustness` and
+//!   `selftrain-curated`;
 //! - [`checks`] holds every theorem as a registered check;
 //! - [`figures`] holds the family's figures.
 
+pub mod base;
+pub mod calibration;
 pub mod checks;
 pub mod curated;
 pub mod eval;
@@ -23,12 +28,14 @@ pub mod figures;
 pub mod metrics;
 pub mod model;
 pub mod names;
+pub mod paper;
 pub mod train;
 
 /// The family's experiments, checks and figures.
 pub fn catalog() -> collapse_core::Catalog {
     collapse_core::Catalog::new("selftrain")
         .experiment(experiment::Reversal)
+        .experiment(experiment::Robustness)
         .experiment(experiment::CuratedLoop)
         .checks(checks::checks())
         .figures(figures::figures())

@@ -1,4 +1,5 @@
-//! The categorical-policy model of iterative self-training (reference notes §6).
+//! The categorical-policy model of iterative self-training (`proofs/self-training.md`, "Why the
+//! reversal happens in the model").
 //!
 //! Questions come in three sets (training, in-distribution test, out-of-distribution test); each
 //! question has `S` candidate strategies, some correct. The policy's logits for question `q` are
@@ -8,13 +9,26 @@
 //!
 //! Strategy roles (fixed by index): strategy 0 is the *shortcut* (likely under the base policy,
 //! correct on easy questions only); then *general* strategies (correct often, less so on hard
-//! questions); then *rare* strategies (unlikely under the base policy, the only ones that solve
-//! the hardest and the out-of-distribution questions); the rest are *error* strategies (never
-//! correct).
+//! questions); then *rare* strategies (correct with the same probability at every level); the
+//! rest are *error* strategies (never correct).
+//!
+//! Every question has a difficulty level 1..5; a strategy of role r solves a level-l question
+//! with probability `correct_by_level[r][l]`. The in-distribution questions (training and test)
+//! follow `level_weights`; the out-of-distribution questions follow `ood_level_weights` (their
+//! levels may be held out of training entirely) and a strategy of role r solves an OOD question
+//! of level l with probability `ood_transfer[r] · correct_by_level[r][l]`.
 
 use crate::metrics::{argmax, softmax_t};
 use collapse_core::Rng;
 use rand::RngExt;
+
+/// P(correct) of a shortcut, general and rare strategy at levels 1..5: the shortcut solves every
+/// level-1 question and no level-5 one; general strategies fade with the level; rare ones do not.
+pub const CORRECT_BY_LEVEL: [[f64; 5]; 3] = [
+    [1.0, 0.9, 0.5, 0.2, 0.0],
+    [0.6, 0.5, 0.35, 0.2, 0.05],
+    [0.3, 0.3, 0.3, 0.3, 0.3],
+];
 
 /// Role of a strategy; also its group for the kernel diversity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,14 +60,25 @@ pub struct PopulationSpec {
     pub role_logits: [f64; 4],
     /// In-distribution probability of each level 1..5.
     pub level_weights: [f64; 5],
+    /// Out-of-distribution probability of each level 1..5.
+    pub ood_level_weights: [f64; 5],
     /// P(correct) of a strategy of each role (shortcut, general, rare) at levels 1..5.
     pub correct_by_level: [[f64; 5]; 3],
-    /// P(correct) of each role (shortcut, general, rare) on OOD questions.
-    pub correct_ood: [f64; 3],
+    /// Factor on P(correct) of each role (shortcut, general, rare) on OOD questions: how well
+    /// what the role does transfers out of distribution.
+    pub ood_transfer: [f64; 3],
+    /// Extra logit of M₁ on the correct strategies of each training question: M₁ is itself a
+    /// fine-tune on the gold answers of the training questions (Algorithm 1, line 1), so it
+    /// fits them better than unseen questions.
+    pub gold_boost: f64,
 }
 
 impl PopulationSpec {
-    /// The defaults of `selftrain-reversal`.
+    /// The population of `selftrain-reversal` at its calibrated defaults ([`crate::calibration`]):
+    /// in-distribution questions of levels 1–3 (a GSM8K analogue), out-of-distribution questions
+    /// over levels 1–5 in MATH's proportions (a MATH analogue whose levels 4 and 5 never occur in
+    /// training), the shortcut's head start, the gold fit and the OOD transfer matched to what
+    /// Wu et al. report of their M₁.
     pub fn reversal(
         strategies: usize,
         train: usize,
@@ -61,20 +86,19 @@ impl PopulationSpec {
         ood: usize,
         phi_scale: f64,
     ) -> Self {
+        use crate::calibration::defaults;
         Self {
             strategies,
             train,
             test,
             ood,
             phi_scale,
-            role_logits: [1.5, 0.0, 0.0, 0.0],
-            level_weights: [0.2; 5],
-            correct_by_level: [
-                [1.0, 0.9, 0.5, 0.2, 0.0],
-                [0.6, 0.5, 0.35, 0.2, 0.05],
-                [0.3, 0.3, 0.3, 0.3, 0.3],
-            ],
-            correct_ood: [0.0, 0.03, 0.3],
+            role_logits: [defaults::SHORTCUT_LOGIT, 0.0, 0.0, 0.0],
+            level_weights: defaults::LEVEL_WEIGHTS,
+            ood_level_weights: defaults::OOD_LEVEL_WEIGHTS,
+            correct_by_level: CORRECT_BY_LEVEL,
+            ood_transfer: [defaults::OOD_TRANSFER, defaults::OOD_TRANSFER, 1.0],
+            gold_boost: defaults::GOLD_BOOST,
         }
     }
 
@@ -123,6 +147,21 @@ pub struct Population {
     pub groups: Vec<u8>,
 }
 
+/// A level 1..5 drawn with probabilities `weights` (normalised, non-negative). A level of weight
+/// zero is never drawn: when rounding leaves the uniform above the last partial sum, the last
+/// level of positive weight is taken.
+fn draw_level(weights: &[f64; 5], rng: &mut Rng) -> usize {
+    let u: f64 = rng.random();
+    let mut acc = 0.0;
+    for (j, w) in weights.iter().enumerate() {
+        acc += w;
+        if u < acc && *w > 0.0 {
+            return j + 1;
+        }
+    }
+    weights.iter().rposition(|&w| w > 0.0).map_or(5, |j| j + 1)
+}
+
 fn normal(rng: &mut Rng) -> f64 {
     // Box–Muller; one draw per call keeps the stream layout simple.
     let u1: f64 = 1.0 - rng.random::<f64>();
@@ -131,50 +170,49 @@ fn normal(rng: &mut Rng) -> f64 {
 }
 
 impl Population {
-    /// Draws a population.
+    /// Draws a population: per question a level, then per strategy its correctness and its
+    /// fixed logit $\varphi^0$ (plus the gold fit on the training questions).
     pub fn draw(spec: &PopulationSpec, rng: &mut Rng) -> Self {
         let s = spec.strategies;
         let roles: Vec<Role> = (0..s).map(|i| spec.role(i)).collect();
-        let make = |n: usize, ood: bool, rng: &mut Rng| {
+        let make = |n: usize, ood: bool, gold: f64, rng: &mut Rng| {
             let mut q = Questions {
                 n,
                 correct: vec![0.0; n * s],
                 phi0: vec![0.0; n * s],
                 level: vec![0; n],
             };
+            let weights = if ood {
+                &spec.ood_level_weights
+            } else {
+                &spec.level_weights
+            };
             for i in 0..n {
-                let level = if ood {
-                    0
-                } else {
-                    let u: f64 = rng.random();
-                    let mut acc = 0.0;
-                    let mut l = 5;
-                    for (j, w) in spec.level_weights.iter().enumerate() {
-                        acc += w;
-                        if u < acc {
-                            l = j + 1;
-                            break;
-                        }
-                    }
-                    l
-                };
+                let level = draw_level(weights, rng);
                 q.level[i] = level as u8;
                 for (j, role) in roles.iter().enumerate() {
-                    let pc = match (role, ood) {
-                        (Role::Error, _) => 0.0,
-                        (r, true) => spec.correct_ood[*r as usize],
-                        (r, false) => spec.correct_by_level[*r as usize][level - 1],
+                    let pc = match role {
+                        Role::Error => 0.0,
+                        r => {
+                            let transfer = if ood {
+                                spec.ood_transfer[*r as usize]
+                            } else {
+                                1.0
+                            };
+                            transfer * spec.correct_by_level[*r as usize][level - 1]
+                        }
                     };
                     let u: f64 = rng.random();
-                    q.correct[i * s + j] = if u < pc { 1.0 } else { 0.0 };
-                    q.phi0[i * s + j] = spec.phi_scale * normal(rng);
+                    let c = if u < pc { 1.0 } else { 0.0 };
+                    q.correct[i * s + j] = c;
+                    q.phi0[i * s + j] = spec.phi_scale * normal(rng) + gold * c;
                 }
             }
             q
         };
-        let train = make(spec.train, false, rng);
-        let test = make(spec.test, false, rng);
-        let ood = make(spec.ood, true, rng);
+        let train = make(spec.train, false, spec.gold_boost, rng);
+        let test = make(spec.test, false, 0.0, rng);
+        let ood = make(spec.ood, true, 0.0, rng);
         Population {
             s,
             train,
@@ -325,36 +363,63 @@ mod tests {
 
     #[test]
     fn population_follows_its_specification() {
-        let spec = PopulationSpec::reversal(16, 4000, 10, 4000, 1.0);
+        let spec = PopulationSpec::reversal(16, 4000, 4000, 8000, 1.0);
         let pop = Population::draw(&spec, &mut check_stream("t", 1));
         let s = pop.s;
-        // Errors are never correct; the shortcut never solves OOD or level-5 questions.
-        for q in 0..pop.train.n {
-            for j in 0..s {
-                if spec.role(j) == Role::Error {
-                    assert_eq!(pop.train.correct[q * s + j], 0.0);
+        // Errors are never correct; the shortcut never solves a level-5 question.
+        for qs in [&pop.train, &pop.test, &pop.ood] {
+            for q in 0..qs.n {
+                for j in 0..s {
+                    if spec.role(j) == Role::Error {
+                        assert_eq!(qs.correct[q * s + j], 0.0);
+                    }
+                }
+                if qs.level[q] == 5 {
+                    assert_eq!(qs.correct[q * s], 0.0);
                 }
             }
-            if pop.train.level[q] == 5 {
-                assert_eq!(pop.train.correct[q * s], 0.0);
-            }
         }
-        assert!((0..pop.ood.n).all(|q| pop.ood.correct[q * s] == 0.0));
-        // Rare strategies solve an OOD question with probability 0.3 each.
-        let rare = (0..s).filter(|&j| spec.role(j) == Role::Rare).count() as f64;
-        let hits: f64 = (0..pop.ood.n)
-            .map(|q| {
-                (0..s)
-                    .filter(|&j| spec.role(j) == Role::Rare)
-                    .map(|j| pop.ood.correct[q * s + j])
-                    .sum::<f64>()
-            })
-            .sum();
-        let f = hits / (rare * pop.ood.n as f64);
+        // In-distribution questions have levels 1–3 only; OOD questions every level.
         assert!(
-            (f - 0.3).abs() < 5.5 * (0.21 / (rare * pop.ood.n as f64)).sqrt(),
-            "{f}"
+            pop.train
+                .level
+                .iter()
+                .chain(&pop.test.level)
+                .all(|l| (1..=3).contains(l))
         );
+        assert!((1..=5).all(|l| pop.ood.level.contains(&l)));
+        // On OOD level-1 questions the shortcut solves with probability ood_transfer (its
+        // in-distribution rate is 1), a rare strategy with probability 0.3 (transfer 1).
+        let rare: Vec<usize> = (0..s).filter(|&j| spec.role(j) == Role::Rare).collect();
+        let level1: Vec<usize> = (0..pop.ood.n).filter(|&q| pop.ood.level[q] == 1).collect();
+        let ood = &pop.ood.correct;
+        let rate = |cols: &[usize], p: f64| {
+            let n = (cols.len() * level1.len()) as f64;
+            let hits: f64 = level1
+                .iter()
+                .flat_map(|&q| cols.iter().map(move |&j| ood[q * s + j]))
+                .sum();
+            let f = hits / n;
+            assert!(
+                (f - p).abs() < 5.5 * (p * (1.0 - p) / n).sqrt(),
+                "{f} vs {p}"
+            );
+        };
+        rate(&[0], spec.ood_transfer[0]);
+        rate(&rare, 0.3);
+        // The gold fit raises the logits of the training questions' correct strategies only.
+        let plain = Population::draw(
+            &PopulationSpec {
+                gold_boost: 0.0,
+                ..spec.clone()
+            },
+            &mut check_stream("t", 1),
+        );
+        for (k, (a, b)) in pop.train.phi0.iter().zip(&plain.train.phi0).enumerate() {
+            let expected = spec.gold_boost * pop.train.correct[k];
+            assert!((a - b - expected).abs() < 1e-12);
+        }
+        assert_eq!(pop.test.phi0, plain.test.phi0);
         assert_eq!(spec.role(0), Role::Shortcut);
         assert_eq!((0..16).filter(|&j| spec.role(j) == Role::Error).count(), 7);
     }

@@ -50,7 +50,8 @@ pub const ACC_LEVEL_3: &str = "acc_level_3";
 pub const ACC_LEVEL_4: &str = "acc_level_4";
 /// Greedy accuracy on level-5 test questions.
 pub const ACC_LEVEL_5: &str = "acc_level_5";
-/// (acc L1 − acc L5) / acc L1.
+/// (acc L1 − acc L5) / acc L1 over the in-distribution test levels (absent when a level has no
+/// question).
 pub const DISPARITY: &str = "disparity";
 /// Fraction of test questions solved greedily now but not by M₁ (the improvement set).
 pub const IMPROVEMENT_SIZE: &str = "improvement_size";
@@ -68,6 +69,19 @@ pub const IS_BASE_PASS_32: &str = "is_base_pass_32";
 pub const IS_BASE_PASS_64: &str = "is_base_pass_64";
 /// Greedy pass@1 on the out-of-distribution questions.
 pub const OOD_PASS_1: &str = "ood_pass_1";
+/// Greedy accuracy on level-1 OOD questions.
+pub const OOD_ACC_LEVEL_1: &str = "ood_acc_level_1";
+/// Greedy accuracy on level-2 OOD questions.
+pub const OOD_ACC_LEVEL_2: &str = "ood_acc_level_2";
+/// Greedy accuracy on level-3 OOD questions.
+pub const OOD_ACC_LEVEL_3: &str = "ood_acc_level_3";
+/// Greedy accuracy on level-4 OOD questions.
+pub const OOD_ACC_LEVEL_4: &str = "ood_acc_level_4";
+/// Greedy accuracy on level-5 OOD questions.
+pub const OOD_ACC_LEVEL_5: &str = "ood_acc_level_5";
+/// (acc L1 − acc L5) / acc L1 over the OOD levels (the paper's group disparity, measured on
+/// levels held out of training).
+pub const OOD_DISPARITY: &str = "ood_disparity";
 /// Exact sampled pass@1 at τ on the out-of-distribution questions.
 pub const OOD_SAMPLED_PASS_1: &str = "ood_sampled_pass_1";
 /// Exact pass@64 at τ on the out-of-distribution questions.
@@ -76,6 +90,45 @@ pub const OOD_PASS_64: &str = "ood_pass_64";
 pub const COVERAGE: &str = "coverage";
 /// The unbiased estimator of pass@16 from N drawn answers per test question.
 pub const PASS_16_ESTIMATED: &str = "pass_16_estimated";
+
+/// Series of `selftrain-robustness`: the placebo run (OOD questions scored like in-distribution
+/// ones), as `placebo/PARADIGM`.
+pub const PLACEBO: &str = "placebo";
+/// Series of `selftrain-robustness`: the calibrated defaults, as `calibrated/PARADIGM`.
+pub const CALIBRATED: &str = "calibrated";
+/// Series of `selftrain-robustness`: the coverage sweep, as `coverage/error_logit=E/PARADIGM`.
+pub const COVERAGE_SWEEP: &str = "coverage";
+/// Series suffix of the coverage sweep's comparison of paradigms (`…/dpo-family-minus-sft`).
+pub const DPO_FAMILY_MINUS_SFT: &str = "dpo-family-minus-sft";
+
+/// The paired change of `pass_1` from iteration 1 to the last, per replicate.
+pub const CHANGE_PASS_1: &str = "change_pass_1";
+/// The paired change of `pass_64`.
+pub const CHANGE_PASS_64: &str = "change_pass_64";
+/// The paired change of `kernel_diversity`.
+pub const CHANGE_KERNEL_DIVERSITY: &str = "change_kernel_diversity";
+/// The paired change of `distinct_correct`.
+pub const CHANGE_DISTINCT_CORRECT: &str = "change_distinct_correct";
+/// The paired change of `ood_pass_1`.
+pub const CHANGE_OOD_PASS_1: &str = "change_ood_pass_1";
+/// The paired change of `ood_disparity`.
+pub const CHANGE_OOD_DISPARITY: &str = "change_ood_disparity";
+/// The best greedy pass@1 over iterations 2..T (the paper's M_t*); in the comparison series,
+/// the best of DPO and SFT-DPO minus SFT's.
+pub const BEST_PASS_1: &str = "best_pass_1";
+
+/// The metric that holds the per-replicate change of `metric`, when there is one.
+pub fn change_of(metric: &str) -> Option<&'static str> {
+    Some(match metric {
+        PASS_1 => CHANGE_PASS_1,
+        PASS_64 => CHANGE_PASS_64,
+        KERNEL_DIVERSITY => CHANGE_KERNEL_DIVERSITY,
+        DISTINCT_CORRECT => CHANGE_DISTINCT_CORRECT,
+        OOD_PASS_1 => CHANGE_OOD_PASS_1,
+        OOD_DISPARITY => CHANGE_OOD_DISPARITY,
+        _ => return None,
+    })
+}
 
 /// Expected reward of the curated loop's model.
 pub const REWARD: &str = "reward";
@@ -150,6 +203,18 @@ pub enum Metric {
     IsBasePass64,
     /// [`OOD_PASS_1`].
     OodPass1,
+    /// [`OOD_ACC_LEVEL_1`].
+    OodAccLevel1,
+    /// [`OOD_ACC_LEVEL_2`].
+    OodAccLevel2,
+    /// [`OOD_ACC_LEVEL_3`].
+    OodAccLevel3,
+    /// [`OOD_ACC_LEVEL_4`].
+    OodAccLevel4,
+    /// [`OOD_ACC_LEVEL_5`].
+    OodAccLevel5,
+    /// [`OOD_DISPARITY`].
+    OodDisparity,
     /// [`OOD_SAMPLED_PASS_1`].
     OodSampledPass1,
     /// [`OOD_PASS_64`].
@@ -162,7 +227,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in declaration order (`Metric::ALL[m.index()] == m`).
-    pub const ALL: [Metric; 31] = [
+    pub const ALL: [Metric; 37] = [
         Metric::Pass1,
         Metric::SampledPass1,
         Metric::Entropy,
@@ -190,6 +255,12 @@ impl Metric {
         Metric::IsBasePass32,
         Metric::IsBasePass64,
         Metric::OodPass1,
+        Metric::OodAccLevel1,
+        Metric::OodAccLevel2,
+        Metric::OodAccLevel3,
+        Metric::OodAccLevel4,
+        Metric::OodAccLevel5,
+        Metric::OodDisparity,
         Metric::OodSampledPass1,
         Metric::OodPass64,
         Metric::Coverage,
@@ -231,6 +302,12 @@ impl Metric {
             Metric::IsBasePass32 => IS_BASE_PASS_32,
             Metric::IsBasePass64 => IS_BASE_PASS_64,
             Metric::OodPass1 => OOD_PASS_1,
+            Metric::OodAccLevel1 => OOD_ACC_LEVEL_1,
+            Metric::OodAccLevel2 => OOD_ACC_LEVEL_2,
+            Metric::OodAccLevel3 => OOD_ACC_LEVEL_3,
+            Metric::OodAccLevel4 => OOD_ACC_LEVEL_4,
+            Metric::OodAccLevel5 => OOD_ACC_LEVEL_5,
+            Metric::OodDisparity => OOD_DISPARITY,
             Metric::OodSampledPass1 => OOD_SAMPLED_PASS_1,
             Metric::OodPass64 => OOD_PASS_64,
             Metric::Coverage => COVERAGE,

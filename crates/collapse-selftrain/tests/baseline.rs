@@ -1,13 +1,14 @@
-//! Byte-identity of the family's outputs against reference run directories written by an
-//! earlier build of the command (`records.csv` and `summary.csv`, seed 3).
+//! Byte-identity of the curated loop's outputs against a reference run directory written by an
+//! earlier build of the command (`records.csv` and `summary.csv`, seed 3). (`selftrain-reversal`
+//! has no such reference any more: its model changed with the calibration of its defaults.)
 //!
-//! Ignored by default: set `COLLAPSE_BASELINE` to the directory that holds the reference runs
-//! `s1` and `s2` (and their `.log` files, whose first lines are the printed report) and run
+//! Ignored by default: set `COLLAPSE_BASELINE` to the directory that holds the reference run `s2`
+//! (and its `.log` file, whose first lines are the printed report, if any) and run
 //! `cargo test --release -p collapse-selftrain --test baseline -- --ignored`.
 
 use collapse_core::DynExperiment;
 use collapse_core::records::{records_csv, summary_csv};
-use collapse_selftrain::experiment::{CuratedLoop, Reversal};
+use collapse_selftrain::experiment::CuratedLoop;
 use std::path::PathBuf;
 
 fn compare(x: DynExperiment, run: &str, sets: &[(&str, &str)]) {
@@ -34,22 +35,6 @@ fn compare(x: DynExperiment, run: &str, sets: &[(&str, &str)]) {
         );
     }
     eprintln!("{run}: records.csv, summary.csv and report identical");
-}
-
-#[test]
-#[ignore = "needs COLLAPSE_BASELINE"]
-fn s1_reversal() {
-    compare(
-        DynExperiment::new(Reversal),
-        "s1",
-        &[
-            ("replicates", "2"),
-            ("iterations", "3"),
-            ("train_questions", "300"),
-            ("test_questions", "300"),
-            ("ood_questions", "300"),
-        ],
-    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The `selftrain-reversal` experiment: its parameters, its typed configuration and its run.
 
 use super::report::Tally;
+use crate::calibration::defaults;
 use crate::eval::{Baseline, evaluate};
 use crate::model::{Population, PopulationSpec};
 use crate::names::Metric;
@@ -93,10 +94,10 @@ fn params() -> Vec<ParamSpec> {
         ),
         ParamSpec::float(
             "shortcut_logit",
-            1.5,
+            defaults::SHORTCUT_LOGIT,
             -50.0,
             50.0,
-            "base shared logit of the shortcut strategy",
+            "base shared logit of the shortcut strategy (its head start; calibrated to M₁'s pass@1)",
         ),
         ParamSpec::float(
             "general_logit",
@@ -121,8 +122,27 @@ fn params() -> Vec<ParamSpec> {
         ),
         ParamSpec::text(
             "level_weights",
-            "0.2,0.2,0.2,0.2,0.2",
-            "in-distribution probabilities of difficulty levels 1..5 (five non-negative numbers, normalised)",
+            "1,1,1,0,0",
+            "in-distribution weights of difficulty levels 1..5 (five finite non-negative numbers with a positive sum, normalised)",
+        ),
+        ParamSpec::text(
+            "ood_level_weights",
+            "437,894,1131,1214,1324",
+            "out-of-distribution weights of levels 1..5 (default: the MATH test set's level counts, as recalled; normalised like level_weights)",
+        ),
+        ParamSpec::float(
+            "ood_transfer",
+            defaults::OOD_TRANSFER,
+            0.0,
+            1.0,
+            "factor on P(correct) of the shortcut and general strategies out of distribution (rare strategies keep theirs; calibrated to M₁'s OOD pass@1). 1 is the placebo: OOD questions scored exactly like in-distribution questions of their level",
+        ),
+        ParamSpec::float(
+            "gold_boost",
+            defaults::GOLD_BOOST,
+            0.0,
+            50.0,
+            "M₁'s extra logit on the correct strategies of each training question (its fit to the gold answers; calibrated to M₁'s coverage)",
         ),
         ParamSpec::float(
             "phi_scale",
@@ -182,23 +202,32 @@ fn params() -> Vec<ParamSpec> {
     ]
 }
 
-/// Parses `level_weights`: five non-negative numbers with a positive sum, normalised.
-fn level_weights(text: &str) -> Result<[f64; 5], ParamError> {
-    let v = collapse_core::params::parse_grid("level_weights", text)?;
-    let bad = || {
+/// Parses a list of five level weights: finite, non-negative, with a positive sum; normalised.
+/// The weights are first divided by their largest, so that no sum overflows (`1e308` five times
+/// is five equal weights, not a division by infinity).
+pub fn level_weights(name: &str, text: &str) -> Result<[f64; 5], ParamError> {
+    let bad = |why: &str| {
         ParamError::conflict(
-            "level_weights",
-            format!("`{text}`: valid range: five non-negative numbers with a positive sum"),
+            name,
+            format!(
+                "{why} in `{text}`; valid range: five finite non-negative numbers with a positive sum"
+            ),
         )
     };
-    if v.len() != 5 || v.iter().any(|x| *x < 0.0) {
-        return Err(bad());
+    let v: Vec<f64> = collapse_core::params::parse_list(name, text, "five non-negative numbers")?;
+    if v.len() != 5 {
+        return Err(bad(&format!("{} numbers", v.len())));
     }
-    let s: f64 = v.iter().sum();
-    if s <= 0.0 {
-        return Err(bad());
+    if v.iter().any(|x| !x.is_finite() || *x < 0.0) {
+        return Err(bad("a negative or non-finite weight"));
     }
-    Ok([v[0] / s, v[1] / s, v[2] / s, v[3] / s, v[4] / s])
+    let max = v.iter().copied().fold(0.0, f64::max);
+    if max <= 0.0 {
+        return Err(bad("all weights zero"));
+    }
+    let scaled: Vec<f64> = v.iter().map(|x| x / max).collect();
+    let sum: f64 = scaled.iter().sum();
+    Ok([0, 1, 2, 3, 4].map(|i| scaled[i] / sum))
 }
 
 /// The largest number of (question, strategy) cells a replicate's population may hold.
@@ -224,7 +253,8 @@ pub struct ReversalConfig {
 impl ReversalConfig {
     /// Checks the combination of parameters once and builds the configuration.
     pub fn from_params(p: &Params) -> Result<Self, ParamError> {
-        let level_weights = level_weights(p.text("level_weights"))?;
+        let id_levels = level_weights("level_weights", p.text("level_weights"))?;
+        let ood_levels = level_weights("ood_level_weights", p.text("ood_level_weights"))?;
         let (train, test, ood) = (
             p.usize("train_questions"),
             p.usize("test_questions"),
@@ -242,7 +272,11 @@ impl ReversalConfig {
         }
         let mut population =
             PopulationSpec::reversal(strategies, train, test, ood, p.float("phi_scale"));
-        population.level_weights = level_weights;
+        population.level_weights = id_levels;
+        population.ood_level_weights = ood_levels;
+        population.gold_boost = p.float("gold_boost");
+        let t = p.float("ood_transfer");
+        population.ood_transfer = [t, t, 1.0];
         population.role_logits = [
             p.float("shortcut_logit"),
             p.float("general_logit"),
@@ -271,6 +305,21 @@ impl ReversalConfig {
             kappa: p.float("kappa"),
             replicates: p.int("replicates") as u64,
         })
+    }
+
+    /// How many metrics an iteration emits at most: every metric but the level accuracies of
+    /// levels without weight (and the disparities that need them), the improvement set at
+    /// iteration 1 (it is empty there), and the pass@16 estimate when N < 16.
+    pub fn metrics_at(&self, t: u64) -> usize {
+        let levels = |w: &[f64; 5]| {
+            w.iter().filter(|x| **x > 0.0).count() + usize::from(w[0] > 0.0 && w[4] > 0.0)
+        };
+        let always = Metric::ALL.len() - 2 * 6 - crate::eval::IS_KS.len() - 1;
+        always
+            + levels(&self.population.level_weights)
+            + levels(&self.population.ood_level_weights)
+            + if t > 1 { crate::eval::IS_KS.len() } else { 0 }
+            + usize::from(self.training.samples >= 16)
     }
 
     /// The training of one series.
@@ -330,15 +379,19 @@ impl Experiment for Reversal {
         "Self-improvement reversal: iterative SFT / DPO / SFT-DPO of a categorical policy on its own filtered answers"
     }
     fn about(&self) -> &'static str {
-        "Questions × candidate strategies; logits θ (shared) + φ_q (per question); training, in-distribution test and \
-OOD questions with difficulty levels. Each round samples N answers per training question at temperature τ, keeps the correct \
-ones (SFT) or (correct, incorrect) pairs (DPO, β, reference policy) and takes gradient steps, continuing from M_{t-1} or \
-restarting from the base. Series sft, dpo, sft-dpo (alternating, DPO first); step = iteration (1 = before self-training). \
-Metrics: pass_1 (greedy, test), sampled_pass_1, pass_2..pass_64 (exact), pass_16_estimated (unbiased estimator from N draws), \
-entropy, distinct (expected distinct strategies among N samples), distinct_correct, distinct_incorrect, kernel_diversity, \
-coverage (mass on correct answers, training questions), improvement_size and is_base_pass_N (M_1's pass@N on the improvement \
-set), acc_level_1..5, disparity ((L1 − L5)/L1), ood_pass_1, ood_sampled_pass_1, ood_pass_64. Prints a table beside the \
-paper's reported directions."
+        "Questions × candidate strategies; logits θ (shared) + φ_q (per question); training and in-distribution test \
+questions of levels 1–3 (level_weights) and OOD questions of levels 1–5 (ood_level_weights, MATH's proportions) on which the \
+shortcut and general strategies solve with probability ood_transfer times their in-distribution rate. The defaults are \
+calibrated to the paper's M₁ (Mistral-7B, GSM8K → MATH): pass@1 by shortcut_logit, coverage by gold_boost, OOD pass@1 by \
+ood_transfer. Each round samples N answers per training question at temperature τ, keeps the correct ones (SFT) or \
+(correct, incorrect) pairs (DPO, β, reference policy) and takes gradient steps, continuing from M_{t-1} or restarting from \
+the base. Series sft, dpo, sft-dpo (alternating, DPO first); step = iteration (1 = before self-training). Metrics: pass_1 \
+(greedy, test), sampled_pass_1, pass_2..pass_64 (exact), pass_16_estimated (unbiased estimator from N draws), entropy, \
+distinct (expected distinct strategies among N samples), distinct_correct, distinct_incorrect, kernel_diversity, coverage \
+(mass on correct answers, training questions), improvement_size and is_base_pass_N (M_1's pass@N on the improvement set), \
+acc_level_L and disparity ((L1 − L5)/L1) over the test levels with questions, ood_pass_1, ood_acc_level_L, ood_disparity, \
+ood_sampled_pass_1, ood_pass_64. Prints M₁ beside the paper's, the paper's 18 directions beside the model's changes, the \
+pass@1 time course beside the paper's curve and the coverage rule."
     }
     fn params(&self) -> Vec<ParamSpec> {
         params()
@@ -356,31 +409,36 @@ paper's reported directions."
             c.population.test as f64,
             c.population.ood as f64,
         );
-        // The population: correctness and fixed logits (8 bytes each) per cell.
-        let population = 16.0 * (train + test + ood) * s;
-        // The policies alive in a round (the current one, the base, the round's start, the
-        // trained copy) each hold φ for every training cell.
-        let policies = 4.0 * 8.0 * train * s;
+        // The population: correctness and fixed logits (8 bytes each) per cell, a level byte
+        // per question.
+        let population = 16.0 * (train + test + ood) * s + train + test + ood;
+        // Policies hold φ for every training cell. Alive at once in a sampled round: the
+        // chain's truth and current model, the family's base, the round data's copy of the
+        // model it was sampled from, and the model being trained; the exact mode's loop also
+        // keeps every earlier model.
+        let kept = if c.finite { 0.0 } else { c.iterations as f64 };
+        let policies = (5.0 + kept) * 8.0 * (train * s + s);
         // A round's data, twice while the chunks are assembled: SFT counts per training cell,
-        // or DPO pairs of 24 bytes (`pairs` a question when sampled, every correct × incorrect
-        // pair, at most S²/4, in the exact mode).
+        // or DPO pairs of 16 bytes and an offset per question (`pairs` a question when sampled,
+        // every correct × incorrect pair, at most S²/4, in the exact mode).
         let pairs = if c.finite {
             c.training.pairs as f64
         } else {
             s * s / 4.0
         };
-        let data = 2.0 * (8.0 * train * s).max(24.0 * train * pairs);
-        // Evaluation: M₁'s baseline and per-question probabilities of the test questions.
-        let eval = 24.0 * test;
+        let data = 2.0 * (8.0 * train * s).max(16.0 * train * pairs + 8.0 * train);
+        // Evaluation: M₁'s greedy answers and success probabilities, the per-question
+        // probabilities of the evaluated policy, per test question.
+        let eval = 17.0 * test;
         let per_replicate = population + policies + data + eval;
-        let threads = rayon::current_num_threads() as f64;
-        // The report's tally: 18 (series, metric) pairs at two iterations, 32 bytes each.
-        let tally = c.replicates as f64 * 36.0 * 32.0;
+        let threads = (rayon::current_num_threads() as f64).min(c.replicates as f64);
+        let tally = Tally::bytes(c.replicates, Schedule::ALL.len(), c.iterations);
         Cost {
             records: c.replicates as f64
                 * Schedule::ALL.len() as f64
-                * c.iterations as f64
-                * Metric::ALL.len() as f64,
+                * (1..=c.iterations)
+                    .map(|t| c.metrics_at(t) as f64)
+                    .sum::<f64>(),
             memory: per_replicate * threads + tally,
         }
     }
@@ -487,6 +545,17 @@ mod tests {
                 ("samples", "1"),
                 ("temperature", "0.01"),
             ],
+            vec![("iterations", "1")],
+            vec![("iterations", "2"), ("ood_transfer", "0")],
+            vec![
+                ("shortcut_logit", "50"),
+                ("temperature", "0.01"),
+                ("gold_boost", "50"),
+            ],
+            vec![
+                ("level_weights", "0,0,0,0,1"),
+                ("ood_level_weights", "1,0,0,0,0"),
+            ],
         ] {
             let mut sets = small();
             sets.extend(extra.clone());
@@ -496,17 +565,91 @@ mod tests {
                 .collect(1)
                 .unwrap();
             assert!(run.records.iter().all(|r| r.value.is_finite()), "{extra:?}");
+            let report = run.report.unwrap_or_default();
+            assert!(
+                !report.contains("NaN") && !report.contains("inf"),
+                "{extra:?}: {report}"
+            );
         }
+    }
+
+    #[test]
+    fn the_cost_counts_the_records_a_run_emits() {
+        for extra in [
+            vec![],
+            vec![("level_weights", "1,1,1,1,1"), ("samples", "8")],
+        ] {
+            let mut sets = small();
+            sets.extend(extra.clone());
+            let c = DynExperiment::new(Reversal).configure_with(&sets).unwrap();
+            let run = c.collect(2).unwrap();
+            assert_eq!(c.cost().records, run.records.len() as f64, "{extra:?}");
+        }
+        // The exact mode keeps every model: its memory grows with the iterations.
+        let x = DynExperiment::new(Reversal);
+        let mem = |t: &str| {
+            x.configure_with(&[("mode", "infinite"), ("iterations", t)])
+                .unwrap()
+                .cost()
+                .memory
+        };
+        assert!(
+            mem("1000") > 20.0 * mem("5"),
+            "{} {}",
+            mem("1000"),
+            mem("5")
+        );
+    }
+
+    #[test]
+    fn extreme_level_weights_normalise_without_overflow() {
+        let c = DynExperiment::new(Reversal)
+            .configure_with(&[("level_weights", "1e308,1e308,1e308,1e308,1e308")])
+            .unwrap();
+        let cfg = c.config::<ReversalConfig>().unwrap();
+        assert_eq!(cfg.population.level_weights, [0.2; 5]);
+        let w = level_weights("w", "1e-320, 0, 0, 0, 1e-320").unwrap();
+        assert_eq!(w, [0.5, 0.0, 0.0, 0.0, 0.5]);
+        // Every question of a run with weight only on level 2 is a level-2 question.
+        let pop = Population::draw(
+            &PopulationSpec {
+                level_weights: level_weights("w", "0,1e308,0,0,0").unwrap(),
+                ..PopulationSpec::reversal(16, 500, 500, 10, 1.5)
+            },
+            &mut collapse_core::check::check_stream("t", 0),
+        );
+        assert!(
+            pop.train
+                .level
+                .iter()
+                .chain(&pop.test.level)
+                .all(|&l| l == 2)
+        );
     }
 
     #[test]
     fn bad_parameters_are_refused_with_the_range() {
         let x = DynExperiment::new(Reversal);
-        let e = x
-            .resolve(None, &[("level_weights".into(), "1,2".into())])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("level_weights") && e.contains("five"), "{e}");
+        for bad in [
+            "1,2,3,4",
+            "1,2,3,4,5,6",
+            "1,,1,1,1",
+            "1,1,1,1,",
+            "-1,1,1,1,1",
+            "nan,1,1,1,1",
+            "inf,1,1,1,1",
+            "0,0,0,0,0",
+            "0.1:0.3:5",
+            "a,1,1,1,1",
+        ] {
+            for name in ["level_weights", "ood_level_weights"] {
+                let e = x
+                    .resolve(None, &[(name.into(), bad.into())])
+                    .unwrap_err()
+                    .to_string();
+                assert!(e.contains(name) && e.contains("five"), "{bad}: {e}");
+            }
+        }
         let e = x
             .resolve(None, &[("strategies".into(), "3".into())])
             .unwrap_err()

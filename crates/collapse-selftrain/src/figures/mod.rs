@@ -4,9 +4,10 @@
 
 pub mod curated;
 pub mod reversal;
+pub mod robustness;
 
 use collapse_core::{Figure, SummaryRow};
-use collapse_plot::{Panel, Series, summary_curve};
+use collapse_plot::{Legend, Panel, Series, Style, summary_curve};
 
 /// The gallery figures of the family.
 pub fn figures() -> Vec<Figure> {
@@ -37,6 +38,11 @@ pub fn figures() -> Vec<Figure> {
             reversal::improvement_set,
         ),
         Figure::new(
+            "selftrain-robustness",
+            "Self-improvement: where each of the paper's directions holds",
+            robustness::robustness,
+        ),
+        Figure::new(
             "selftrain-curated",
             "Curated retraining: reward and entropy",
             curated::curated,
@@ -61,4 +67,42 @@ fn with_band(
     panel.push(Series::band(color, &xs, &lo, &hi));
     panel.push(Series::line(label, color, mean.clone()));
     panel.push(Series::markers(label, color, mean).unlabelled());
+}
+
+/// Approximate height of a panel's plot area and of one legend row, in pixels (a grid panel is
+/// 460 pixels high; its title and x axis take about 110).
+const PLOT_HEIGHT: f64 = 340.0;
+const LEGEND_ROW: f64 = 19.0;
+
+/// Places the legend at `at` and fixes the y range so that a legend of `rows` entries fits in
+/// an empty band above (upper corners) or below (lower corners) every series. The figure stays
+/// readable whatever placement rules the plotting layer applies: the band holds no data.
+fn legend_room(panel: Panel, rows: usize, at: Legend) -> Panel {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for s in &panel.series {
+        let lower = match &s.style {
+            Style::Band { lower } => lower.as_slice(),
+            _ => &[],
+        };
+        for y in s.points.iter().map(|p| p.1).chain(lower.iter().copied()) {
+            if y.is_finite() {
+                lo = lo.min(y);
+                hi = hi.max(y);
+            }
+        }
+    }
+    if !lo.is_finite() {
+        return panel.legend(at);
+    }
+    let span = (hi - lo).max(1e-9);
+    let pad = 0.04 * span;
+    // The legend's share of the plot height, with a margin.
+    let frac = ((rows as f64 * LEGEND_ROW + 24.0) / PLOT_HEIGHT).min(0.6);
+    let room = frac / (1.0 - frac) * (span + 2.0 * pad);
+    let (lo, hi) = match at {
+        Legend::UpperLeft | Legend::UpperRight => (lo - pad, hi + pad + room),
+        Legend::LowerLeft | Legend::LowerRight => (lo - pad - room, hi + pad),
+    };
+    panel.y_range(lo, hi).legend(at)
 }
