@@ -62,7 +62,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("draw-m400-n1e6-p2-0.01", |b| {
         let mut rng = check_stream("bench-digits", 0);
-        b.iter(|| black_box(draw(&model, 1_000_000, 10_000, 1e-6, 0.1, 1.0, &mut rng).expect("draw")))
+        b.iter(|| {
+            black_box(draw(&model, 1_000_000, 10_000, 1e-6, 0.1, 1.0, &mut rng).expect("draw"))
+        })
     });
     g.finish();
 }
