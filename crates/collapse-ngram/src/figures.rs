@@ -1,6 +1,7 @@
-//! Language-model figures: the two panels of Fig. 1b and of Fig. 1c (per-sequence perplexity
-//! histograms by generation; real-test perplexity by generation for every run), time to forget
-//! against a word's original count, and the figure of `collapse run lm-chain`.
+//! Language-model figures: the two panels of Fig. 1b and of Fig. 1c (histograms of per-block
+//! perplexity of each generation's data under the generation-0 model; real-test perplexity by
+//! generation, every run with the mean ± sd), time to forget against a word's original count,
+//! and the figure of `collapse run lm-chain`.
 //!
 //! The three gallery figures read the same run of `lm-chain` at its defaults, the costliest run
 //! of `collapse figures`: it is computed once per process, seed and parameters ([`shared_run`]).
@@ -10,7 +11,7 @@ use crate::names::{
     EXTINCT_AT_MEAN, EXTINCT_FRACTION, NONE, NONE_FORGET, PRESERVE, PRESERVE_FORGET,
     SAMPLE_PPL_BINS, TEST_PERPLEXITY,
 };
-use crate::simulation::{HIST_BINS, bin_edge};
+use crate::simulation::{HIST_BINS, HIST_MAX, bin_edge};
 use collapse_core::{
     DynExperiment, Figure, FigureEnv, FigureError, FigureRun, Params, RunView, SummaryRow,
 };
@@ -83,17 +84,11 @@ pub fn shared_run(
     Ok(run)
 }
 
-/// Histogram of per-sequence perplexity for the data written at each shown generation.
-fn histogram_panel(rows: &[SummaryRow], series: &str, title: &str) -> Panel {
-    let mut panel = Panel::new(
-        title,
-        "perplexity of generated block under the step-1 model",
-        "fraction of blocks",
-    )
-    .log_x();
+/// The generations the histograms show: the paper's 0, 1, 2, 3, 5 and 9, and the last one.
+fn shown_generations(rows: &[SummaryRow], series: &str) -> Vec<u64> {
     let last = rows
         .iter()
-        .filter(|r| r.series == series && SAMPLE_PPL_BINS.contains(&r.metric.as_str()))
+        .filter(|r| r.series == series && r.metric == SAMPLE_PPL_BINS[0])
         .map(|r| r.step)
         .max()
         .unwrap_or(0);
@@ -104,22 +99,98 @@ fn histogram_panel(rows: &[SummaryRow], series: &str, title: &str) -> Panel {
     if !shown.contains(&last) {
         shown.push(last);
     }
-    for (i, g) in shown.into_iter().enumerate() {
+    shown
+}
+
+/// Histogram of per-block perplexity of each shown generation's data under the generation-0
+/// model (the left panel of Fig. 1b/1c).
+fn histogram_panel(rows: &[SummaryRow], series: &str, title: &str) -> Panel {
+    let mut panel = Panel::new(
+        title,
+        "perplexity of a training block under the generation-0 model",
+        "fraction of blocks",
+    )
+    .log_x()
+    .x_range(1.0, HIST_MAX);
+    let mut top: f64 = 0.0;
+    for (i, g) in shown_generations(rows, series).into_iter().enumerate() {
         let pts: Vec<(f64, f64)> = (0..HIST_BINS)
             .map(|b| {
                 let h = rows
                     .iter()
                     .find(|r| r.series == series && r.step == g && r.metric == SAMPLE_PPL_BINS[b])
                     .map_or(0.0, |r| r.mean);
+                top = top.max(h);
                 ((bin_edge(b) * bin_edge(b + 1)).sqrt(), h)
             })
             .collect();
         let label = if g == 0 {
-            "real data".to_string()
+            "generation 0 (real data)".to_string()
         } else {
-            format!("written by generation {g}")
+            format!("generation {g}")
         };
         panel.push(Series::line(label, i, pts));
+    }
+    // The legend sits in the upper right, above perplexities no generation reaches.
+    panel.y_range(0.0, (top * 1.1).max(0.1))
+}
+
+/// A log axis from a power of ten below `lo` spanning at least 1.5 decades above it, so that
+/// the 1-2-5 ticks of a log axis label several values whatever the data's range.
+fn decades(lo: f64, hi: f64) -> (f64, f64) {
+    let bottom = 10f64.powf(lo.max(1e-300).log10().floor());
+    let span = (hi / bottom).log10().max(1.5);
+    (bottom, bottom * 10f64.powf(span * 1.12))
+}
+
+/// Test perplexity by generation: every run, their mean and mean ± one standard deviation
+/// (the right panel of Fig. 1b/1c).
+fn test_panel(run: &FigureRun, series: &str) -> Panel {
+    // Records are in canonical order: by replicate, then by step.
+    let mut curves: Vec<(u64, Vec<(f64, f64)>)> = Vec::new();
+    for x in run
+        .records
+        .iter()
+        .filter(|x| x.series == series && x.metric == TEST_PERPLEXITY)
+    {
+        match curves.last_mut() {
+            Some((r, pts)) if *r == x.replicate => pts.push((x.step as f64, x.value)),
+            _ => curves.push((x.replicate, vec![(x.step as f64, x.value)])),
+        }
+    }
+    let rows: Vec<&SummaryRow> = run
+        .summary
+        .iter()
+        .filter(|r| r.series == series && r.metric == TEST_PERPLEXITY)
+        .collect();
+    let xs: Vec<f64> = rows.iter().map(|r| r.step as f64).collect();
+    let sd = |r: &SummaryRow| r.std_error * (r.count as f64).sqrt();
+    let lower: Vec<f64> = rows.iter().map(|r| r.mean - sd(r)).collect();
+    let upper: Vec<f64> = rows.iter().map(|r| r.mean + sd(r)).collect();
+    let values = curves.iter().flat_map(|c| c.1.iter().map(|p| p.1));
+    let lo = values.clone().fold(f64::INFINITY, f64::min);
+    let hi = values.fold(0.0, f64::max);
+    let (bottom, top) = decades(lo, hi);
+    let mut panel = Panel::new(
+        "perplexity on the real test split",
+        "trained on data of generation (0 = real)",
+        "test perplexity",
+    )
+    .log_y()
+    .y_range(bottom, top)
+    .legend(Legend::UpperLeft);
+    panel.push(Series::band(0, &xs, &lower, &upper));
+    panel.push(Series::line(
+        format!("mean ± sd of {} runs", curves.len()),
+        0,
+        rows.iter().map(|r| (r.step as f64, r.mean)).collect(),
+    ));
+    for (r, pts) in curves {
+        panel.push(Series::markers(
+            format!("run {}", r + 1),
+            1 + r as usize,
+            pts,
+        ));
     }
     panel
 }
@@ -127,44 +198,22 @@ fn histogram_panel(rows: &[SummaryRow], series: &str, title: &str) -> Panel {
 fn fig1(env: &FigureEnv<'_>, series: &str, sets: &[(&str, &str)]) -> Result<Chart, FigureError> {
     let run = shared_run(env, sets)?;
     let setting = if series == NONE {
-        "no original data"
+        "no data preserved"
     } else {
-        "10% original data preserved"
+        "10% of the real data preserved"
     };
     let left = histogram_panel(
         &run.summary,
         series,
         &format!("{setting}: per-block perplexity"),
     );
-    let mut right = Panel::new(
-        "perplexity on the real test split",
-        "trained on data of step (1 = real)",
-        "test perplexity",
-    )
-    .log_y()
-    .legend(Legend::UpperLeft);
-    // Records are in canonical order: by replicate, then by step.
-    let ppl = run
-        .records
-        .iter()
-        .filter(|x| x.series == series && x.metric == TEST_PERPLEXITY);
-    let mut curves: Vec<(u64, Vec<(f64, f64)>)> = Vec::new();
-    for x in ppl {
-        match curves.last_mut() {
-            Some((r, pts)) if *r == x.replicate => pts.push((x.step as f64, x.value)),
-            _ => curves.push((x.replicate, vec![(x.step as f64, x.value)])),
-        }
-    }
-    for (r, pts) in curves {
-        right.push(Series::line(format!("run {}", r + 1), r as usize, pts));
-    }
     Ok(Chart::grid(
         format!(
-            "n-gram LM on WikiText-2, {setting} (Nature Fig. 1{} analogue)",
+            "n-gram LM fine-tuned from a fixed pretrained start on WikiText-2, {setting} (Nature Fig. 1{} analogue)",
             if series == NONE { "b" } else { "c" }
         ),
         run.command.clone(),
-        vec![left, right],
+        vec![left, test_panel(&run, series)],
         2,
     ))
 }
@@ -172,20 +221,26 @@ fn fig1(env: &FigureEnv<'_>, series: &str, sets: &[(&str, &str)]) -> Result<Char
 fn forget(env: &FigureEnv<'_>, sets: &[(&str, &str)]) -> Result<Chart, FigureError> {
     let run = shared_run(env, sets)?;
     let rows = &run.summary;
+    let generations = run.params.int("generations") as f64;
+    // Fixed ranges with headroom: the legend sits above every point.
     let mut frac = Panel::new(
         "fraction of words lost by the last generation",
         "count in the original corpus",
         "fraction extinct",
     )
-    .log_x();
+    .log_x()
+    .y_range(0.0, 1.45)
+    .legend(Legend::UpperRight);
     let mut when = Panel::new(
-        "mean generation of extinction (survivors: generations + 1)",
+        "mean generation of extinction (survivors: generations)",
         "count in the original corpus",
         "generation",
     )
-    .log_x();
+    .log_x()
+    .y_range(0.0, generations * 1.45)
+    .legend(Legend::UpperRight);
     for (i, (s, label)) in [
-        (NONE_FORGET, "no original data"),
+        (NONE_FORGET, "no data preserved"),
         (PRESERVE_FORGET, "10% preserved"),
     ]
     .into_iter()
@@ -211,18 +266,25 @@ fn forget(env: &FigureEnv<'_>, sets: &[(&str, &str)]) -> Result<Chart, FigureErr
 }
 
 /// The figure of `collapse run lm-chain`, drawn from its summary: mean test perplexity by
-/// step, and the per-block perplexity histograms of each setting run.
+/// generation, and the per-block perplexity histograms of each setting run.
 pub fn run_figure(run: &RunView<'_>) -> Chart {
     let rows = run.summary;
     let mut panels = Vec::new();
     let mut test = Panel::new(
         "perplexity on the real test split (mean over runs)",
-        "trained on data of step (1 = real)",
+        "trained on data of generation (0 = real)",
         "test perplexity",
-    );
+    )
+    .legend(Legend::UpperLeft);
+    let mut lo = f64::INFINITY;
+    let mut hi: f64 = 0.0;
     for (i, s) in [NONE, PRESERVE].into_iter().enumerate() {
         let pts = summary_curve(rows, s, TEST_PERPLEXITY, |r| r.mean);
         if !pts.is_empty() {
+            for p in &pts {
+                lo = lo.min(p.1);
+                hi = hi.max(p.1);
+            }
             test.push(Series::line(s, i, pts));
             panels.push(histogram_panel(
                 rows,
@@ -230,6 +292,10 @@ pub fn run_figure(run: &RunView<'_>) -> Chart {
                 &format!("{s}: per-block perplexity"),
             ));
         }
+    }
+    if lo.is_finite() && hi > 0.0 {
+        let (bottom, top) = decades(lo, hi);
+        test = test.log_y().y_range(bottom, top);
     }
     panels.insert(0, test);
     let n = panels.len();

@@ -12,17 +12,32 @@ pub const NONE_FORGET: &str = "none-forget";
 /// Series of the time-to-forget records of [`PRESERVE`].
 pub const PRESERVE_FORGET: &str = "preserve-forget";
 
-/// Per step g ≥ 1: perplexity of the model of step g on the real test split.
+/// Per generation g (the step): perplexity of generation g's model on the real test split.
 pub const TEST_PERPLEXITY: &str = "test_perplexity";
-/// Per step: distinct words in the training data of step g + 1 (step 0: the real corpus).
+/// Step 0 only: perplexity of the pretrained model on the real test split (zero-shot).
+pub const ZERO_SHOT_PERPLEXITY: &str = "zero_shot_perplexity";
+/// Per generation: distinct words in its training data (generation 0: the real blocks).
 pub const SUPPORT: &str = "support";
-/// Per step: mean per-block perplexity of the data written by step g, under the step-1 model.
+/// Per generation: words of the real fine-tuning blocks present in its training data (the
+/// vocabulary alive; generation 0: every word of the real blocks).
+pub const ALIVE_WORDS: &str = "alive_words";
+/// Per generation: mean per-block perplexity of its training data under the generation-0
+/// model.
 pub const SAMPLE_PPL_MEAN: &str = "sample_ppl_mean";
-/// Per step: median per-block perplexity of the data written by step g, under the step-1
+/// Per generation: median per-block perplexity of its training data under the generation-0
 /// model.
 pub const SAMPLE_PPL_MEDIAN: &str = "sample_ppl_median";
-/// Per step: the fraction of blocks written by step g whose perplexity under the step-1 model
-/// falls in bin i of [`crate::simulation::hist_bin`] (40 log bins over [1, 10⁴]).
+/// Per generation: the fraction of its training blocks whose perplexity under the
+/// generation-0 model is below the 5th percentile of the real blocks' (the low-perplexity
+/// mass; 0.05 at generation 0 by construction).
+pub const LOW_MASS: &str = "low_mass";
+/// Per generation: the fraction of its training blocks whose perplexity under the
+/// generation-0 model is above the 95th percentile of the real blocks' (the high tail; 0.05
+/// at generation 0 by construction).
+pub const HIGH_TAIL: &str = "high_tail";
+/// Per generation: the fraction of its training blocks whose perplexity under the
+/// generation-0 model falls in bin i of [`crate::simulation::hist_bin`] (40 log bins over
+/// [1, 10⁴]).
 pub const SAMPLE_PPL_BINS: [&str; crate::simulation::HIST_BINS] = [
     "sample_ppl_bin_00",
     "sample_ppl_bin_01",
@@ -70,7 +85,8 @@ pub const SAMPLE_PPL_BINS: [&str; crate::simulation::HIST_BINS] = [
 /// generation.
 pub const EXTINCT_FRACTION: &str = "extinct_fraction";
 /// Forget series, per original count c: the mean first generation at which words of count c
-/// are absent from the training data (survivors count as generations + 1, a censored value).
+/// are absent from the training data (survivors count as `generations`, one past the last
+/// generation: a censored value).
 pub const EXTINCT_AT_MEAN: &str = "extinct_at_mean";
 
 #[cfg(test)]

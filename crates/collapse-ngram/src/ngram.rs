@@ -156,19 +156,353 @@ impl Level {
     }
 }
 
-/// One part of the next-word mixture: `coef × weight` of the continuations of an entry.
+/// One part of a next-word mixture: `coef ×` the discounted counts of one context's
+/// continuations at one level.
 #[derive(Clone, Copy, Debug)]
-struct Part {
-    level: usize,
+struct Part<'a> {
+    level: &'a Level,
     entry: Entry,
     coef: f64,
 }
 
-/// The next-word distribution after a context, as a mixture.
+impl Part<'_> {
+    fn weight(&self, w: u32) -> f64 {
+        self.coef * self.level.weight(&self.entry, w)
+    }
+    fn mass(&self) -> f64 {
+        self.coef * self.level.mass(&self.entry)
+    }
+    /// The word at position `i` of the count-descending order, and its discounted weight
+    /// (before `coef`).
+    fn by_count(&self, i: usize) -> (u32, f64) {
+        let lv = self.level;
+        let s = self.entry.start as usize;
+        let idx = s + lv.by_count[s + i] as usize;
+        (lv.words[idx], f64::from(lv.counts[idx]) - lv.discount)
+    }
+}
+
+/// The next-word distribution after a context, as a mixture
+/// `P(w) = floor + Σ coef_j ω_j(w)` of a uniform floor and discounted count lists. It borrows
+/// the count lists of the model (or models) it came from, so the mixtures of two models can be
+/// joined into the mixture of their interpolation ([`Mixture::scaled`], [`Mixture::join`]).
 #[derive(Clone, Debug)]
-pub struct Mixture {
-    parts: Vec<Part>,
+pub struct Mixture<'a> {
+    parts: Vec<Part<'a>>,
     floor: f64,
+}
+
+impl<'a> Mixture<'a> {
+    /// The uniform part: the probability every word gets whatever the counts.
+    pub fn floor(&self) -> f64 {
+        self.floor
+    }
+
+    /// P(w).
+    pub fn prob(&self, w: u32) -> f64 {
+        self.floor + self.parts.iter().map(|p| p.weight(w)).sum::<f64>()
+    }
+
+    /// The whole distribution over a vocabulary of `vocab` words (O(vocab); for checks and
+    /// temperature ≠ 1).
+    pub fn dense(&self, vocab: usize) -> Vec<f64> {
+        let mut p = vec![self.floor; vocab];
+        for part in &self.parts {
+            let lv = part.level;
+            let (s, n) = (part.entry.start as usize, part.entry.len as usize);
+            for k in s..s + n {
+                p[lv.words[k] as usize] += part.coef * (f64::from(lv.counts[k]) - lv.discount);
+            }
+        }
+        p
+    }
+
+    /// The mixture times `k` (a component of an interpolation).
+    pub fn scaled(mut self, k: f64) -> Self {
+        for p in &mut self.parts {
+            p.coef *= k;
+        }
+        self.floor *= k;
+        self
+    }
+
+    /// The sum of two mixtures over the same vocabulary: `λ P + (1 − λ) Q` is
+    /// `P.scaled(λ).join(Q.scaled(1 − λ))`.
+    pub fn join(mut self, other: Mixture<'a>) -> Self {
+        self.parts.extend(other.parts);
+        self.floor += other.floor;
+        self
+    }
+
+    /// Draws a word at temperature 1: a part by its mass, then a word within it by binary
+    /// search on the cumulative weights.
+    pub fn sample(&self, vocab: usize, rng: &mut Rng) -> u32 {
+        let floor_mass = self.floor * vocab as f64;
+        let masses: Vec<f64> = self.parts.iter().map(Part::mass).collect();
+        let total = floor_mass + masses.iter().sum::<f64>();
+        let mut u = rng.random::<f64>() * total;
+        for (p, &mass) in self.parts.iter().zip(&masses) {
+            if u < mass {
+                let lv = p.level;
+                let (s, n) = (p.entry.start as usize, p.entry.len as usize);
+                let target = u / p.coef;
+                let i = lv.cum[s..s + n]
+                    .partition_point(|&c| c <= target)
+                    .min(n - 1);
+                return lv.words[s + i];
+            }
+            u -= mass;
+        }
+        rng.random_range(0..vocab as u32)
+    }
+
+    /// Draws a word at temperature `t` from p^{1/t} over the whole vocabulary.
+    pub fn sample_tempered(&self, vocab: usize, t: f64, rng: &mut Rng) -> u32 {
+        let mut p = self.dense(vocab);
+        let mut total = 0.0;
+        for x in p.iter_mut() {
+            *x = x.powf(1.0 / t);
+            total += *x;
+        }
+        let mut u = rng.random::<f64>() * total;
+        for (w, &x) in p.iter().enumerate() {
+            if u < x {
+                return w as u32;
+            }
+            u -= x;
+        }
+        // Rounding left u at the very end: the last word with positive mass.
+        p.iter().rposition(|&x| x > 0.0).unwrap_or(0) as u32
+    }
+
+    /// The `k` highest-scoring words of a vocabulary of `vocab` with their scores ln P
+    /// (× `penalty` for words in `penalised`, a repetition penalty), exactly, by the threshold
+    /// algorithm over the parts' count-sorted lists. Ties break towards the smaller word id.
+    pub fn top_k(
+        &self,
+        vocab: usize,
+        k: usize,
+        penalty: f64,
+        penalised: &dyn Fn(u32) -> bool,
+    ) -> Vec<(f64, u32)> {
+        let score = |w: u32| {
+            let lp = self.prob(w).ln();
+            if penalty != 1.0 && penalised(w) {
+                lp * penalty
+            } else {
+                lp
+            }
+        };
+        let mut best: Vec<(f64, u32)> = Vec::with_capacity(k + 1);
+        let mut seen: FxMap<u32, ()> = FxMap::default();
+        let push = |best: &mut Vec<(f64, u32)>, s: f64, w: u32| {
+            best.push((s, w));
+            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            best.truncate(k);
+        };
+        let mut depth = 0usize;
+        loop {
+            // Any word not listed yet has at most the current depth's weight in every list.
+            let mut threshold = self.floor;
+            let mut any = false;
+            for p in &self.parts {
+                if depth < p.entry.len as usize {
+                    any = true;
+                    let (w, weight) = p.by_count(depth);
+                    threshold += p.coef * weight;
+                    if seen.insert(w, ()).is_none() {
+                        push(&mut best, score(w), w);
+                    }
+                }
+            }
+            if !any {
+                break;
+            }
+            if best.len() == k && best[k - 1].0 >= threshold.ln() {
+                return best;
+            }
+            depth += 1;
+        }
+        // Every listed word is scored; every other word has probability exactly `floor` (a
+        // listed word has more: its discounted count is positive), so it scores ln floor, or
+        // ln floor × penalty when penalised. The best of them are the smallest unpenalised ids.
+        if self.floor > 0.0 {
+            let f = self.floor.ln();
+            let penalised_floor = if penalty != 1.0 { f * penalty } else { f };
+            for w in 0..vocab as u32 {
+                if best.len() == k && best[k - 1].0 >= f {
+                    break;
+                }
+                if seen.contains_key(&w) {
+                    continue;
+                }
+                let s = if penalty != 1.0 && penalised(w) {
+                    penalised_floor
+                } else {
+                    f
+                };
+                if best.len() < k || s > best[k - 1].0 {
+                    push(&mut best, s, w);
+                }
+            }
+        }
+        best
+    }
+}
+
+/// A language model over token ids `0..vocab()` that conditions on the last `order() − 1`
+/// tokens and writes its next-word distribution as a [`Mixture`]. Everything else —
+/// probabilities, perplexity, sampling, top-k and beam search — follows from the mixture.
+pub trait LanguageModel: Sync {
+    /// The model order (context of `order − 1` tokens).
+    fn order(&self) -> usize;
+    /// The vocabulary size.
+    fn vocab(&self) -> usize;
+    /// The next-word distribution after `ctx` (only its last `order − 1` tokens matter).
+    fn mixture(&self, ctx: &[u32]) -> Mixture<'_>;
+
+    /// P(w | ctx).
+    fn prob(&self, ctx: &[u32], w: u32) -> f64 {
+        self.mixture(ctx).prob(w)
+    }
+
+    /// Σ ln P(w_i | w_{<i}) over a sequence, context taken within the sequence only.
+    fn log_prob(&self, seq: &[u32]) -> f64 {
+        let keep = self.order() - 1;
+        (0..seq.len())
+            .map(|i| self.prob(&seq[i.saturating_sub(keep)..i], seq[i]).ln())
+            .sum()
+    }
+
+    /// Perplexity exp(−mean ln P) of one sequence.
+    fn perplexity(&self, seq: &[u32]) -> f64 {
+        (-self.log_prob(seq) / seq.len() as f64).exp()
+    }
+
+    /// Draws the next word at temperature 1.
+    fn sample_next(&self, ctx: &[u32], rng: &mut Rng) -> u32 {
+        self.mixture(ctx).sample(self.vocab(), rng)
+    }
+
+    /// Draws the next word at temperature `t` ≠ 1 (O(vocabulary)).
+    fn sample_next_tempered(&self, ctx: &[u32], t: f64, rng: &mut Rng) -> u32 {
+        self.mixture(ctx).sample_tempered(self.vocab(), t, rng)
+    }
+
+    /// The `k` best next words after `ctx` with their (penalised) scores: [`Mixture::top_k`].
+    fn top_k(
+        &self,
+        ctx: &[u32],
+        k: usize,
+        penalty: f64,
+        penalised: &dyn Fn(u32) -> bool,
+    ) -> Vec<(f64, u32)> {
+        self.mixture(ctx).top_k(self.vocab(), k, penalty, penalised)
+    }
+}
+
+/// The top-m lists of one model by context, computed without a repetition penalty (a list
+/// depends on the context alone) and reused across hypotheses and blocks. Valid for one model
+/// only.
+///
+/// A repetition penalty only lowers scores (ln P < 0 times a penalty ≥ 1), so the penalised
+/// top k lies inside the unpenalised top m as soon as that list holds k unpenalised words:
+/// every word below it scores at most the m-th score without a penalty, and no more with one,
+/// so it cannot pass those k. [`TopKCache::top_k`] grows m until that holds and rescores the
+/// list.
+#[derive(Debug, Default)]
+pub struct TopKCache {
+    lists: FxMap<u64, Vec<(f64, u32)>>,
+}
+
+impl TopKCache {
+    /// The unpenalised top `m` of `model` after `ctx` (all of the vocabulary when smaller).
+    fn list(&mut self, model: &dyn LanguageModel, ctx: &[u32], m: usize) -> &[(f64, u32)] {
+        let m = m.min(model.vocab());
+        let list = self.lists.entry(key(ctx)).or_default();
+        if list.len() < m {
+            *list = model.top_k(ctx, m, 1.0, &|_| false);
+        }
+        &list[..m.min(list.len())]
+    }
+
+    /// The `k` best next words after `ctx` with their scores (ln P, × `penalty` for words in
+    /// `penalised`), equal to [`LanguageModel::top_k`], from cached unpenalised lists.
+    pub fn top_k(
+        &mut self,
+        model: &dyn LanguageModel,
+        ctx: &[u32],
+        k: usize,
+        penalty: f64,
+        penalised: &dyn Fn(u32) -> bool,
+    ) -> Vec<(f64, u32)> {
+        if penalty == 1.0 {
+            return self.list(model, ctx, k).to_vec();
+        }
+        let mut m = k;
+        loop {
+            let list = self.list(model, ctx, m);
+            let free = list.iter().filter(|x| !penalised(x.1)).count();
+            if free >= k || list.len() < m {
+                let mut best: Vec<(f64, u32)> = list
+                    .iter()
+                    .map(|&(lp, w)| (if penalised(w) { lp * penalty } else { lp }, w))
+                    .collect();
+                best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                best.truncate(k);
+                return best;
+            }
+            m *= 2;
+        }
+    }
+}
+
+/// Beam search (`beams` hypotheses) for exactly `len` new tokens after `prompt`, with the
+/// repetition penalty applied to tokens already in the prompt or the hypothesis: the score of
+/// such a token is ln P × `penalty`, as Hugging Face's `RepetitionPenaltyLogitsProcessor`
+/// does to the log-softmax scores of beam search. Hypotheses are ranked by their summed
+/// scores; ties break towards the earlier hypothesis, then the smaller word id. `cache` keeps
+/// the top-k lists of `m` by context (reused across calls on the same model).
+pub fn beam_search(
+    m: &dyn LanguageModel,
+    prompt: &[u32],
+    len: usize,
+    beams: usize,
+    penalty: f64,
+    cache: &mut TopKCache,
+) -> Vec<u32> {
+    let ctx_len = m.order() - 1;
+    let mut hyps: Vec<(f64, Vec<u32>)> = vec![(0.0, Vec::with_capacity(len))];
+    let prompt_set: std::collections::HashSet<u32> = if penalty != 1.0 {
+        prompt.iter().copied().collect()
+    } else {
+        Default::default()
+    };
+    let mut ctx: Vec<u32> = Vec::with_capacity(ctx_len + len);
+    for _ in 0..len {
+        let mut next: Vec<(f64, usize, u32)> = Vec::with_capacity(beams * beams);
+        for (h, (s, toks)) in hyps.iter().enumerate() {
+            ctx.clear();
+            ctx.extend_from_slice(&prompt[prompt.len().saturating_sub(ctx_len)..]);
+            ctx.extend_from_slice(toks);
+            let c = &ctx[ctx.len().saturating_sub(ctx_len)..];
+            let pen = |w: u32| prompt_set.contains(&w) || toks.contains(&w);
+            for (lp, w) in cache.top_k(m, c, beams, penalty, &pen) {
+                next.push((s + lp, h, w));
+            }
+        }
+        next.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        next.truncate(beams);
+        hyps = next
+            .into_iter()
+            .map(|(s, h, w)| {
+                let mut t = hyps[h].1.clone();
+                t.push(w);
+                (s, t)
+            })
+            .collect();
+    }
+    hyps.swap_remove(0).1
 }
 
 /// A fitted n-gram model over a fixed vocabulary of size `vocab`.
@@ -181,7 +515,7 @@ pub struct NgramModel {
 }
 
 impl NgramModel {
-    /// Fits an order-`order` model (2 to 4) on sequences of token ids `< vocab`. n-grams do not
+    /// Fits an order-`order` model (1 to 4) on sequences of token ids `< vocab`. n-grams do not
     /// cross sequence boundaries.
     pub fn fit(seqs: &[Vec<u32>], order: usize, smoothing: Smoothing, vocab: usize) -> Self {
         assert!(
@@ -224,31 +558,31 @@ impl NgramModel {
         }
     }
 
-    /// The model order.
-    pub fn order(&self) -> usize {
-        self.order
-    }
-
-    /// The vocabulary size.
-    pub fn vocab(&self) -> usize {
-        self.vocab
-    }
-
     /// Distinct words seen at the unigram level (the model's support in its training data).
     pub fn unigram_types(&self) -> usize {
         self.levels[0].words.len()
     }
+}
 
-    /// The next-word distribution after `ctx` (only its last `order − 1` tokens matter).
-    pub fn mixture(&self, ctx: &[u32]) -> Mixture {
-        let mut found: Vec<(usize, Entry)> = Vec::with_capacity(self.order);
+impl LanguageModel for NgramModel {
+    fn order(&self) -> usize {
+        self.order
+    }
+
+    fn vocab(&self) -> usize {
+        self.vocab
+    }
+
+    fn mixture(&self, ctx: &[u32]) -> Mixture<'_> {
+        let mut found: Vec<(&Level, Entry)> = Vec::with_capacity(self.order);
         for j in 1..=self.order {
             let l = j - 1;
             if ctx.len() < l {
                 break;
             }
-            match self.levels[j - 1].map.get(&key(&ctx[ctx.len() - l..])) {
-                Some(e) => found.push((j - 1, *e)),
+            let level = &self.levels[j - 1];
+            match level.map.get(&key(&ctx[ctx.len() - l..])) {
+                Some(e) => found.push((level, *e)),
                 // Seen contexts are suffix-closed, so no longer one exists.
                 None => break,
             }
@@ -258,13 +592,13 @@ impl NgramModel {
             Smoothing::KneserNey => {
                 let mut parts = Vec::with_capacity(found.len());
                 let mut scale = 1.0;
-                for &(lv, e) in found.iter().rev() {
+                for &(level, entry) in found.iter().rev() {
                     parts.push(Part {
-                        level: lv,
-                        entry: e,
-                        coef: scale / e.total,
+                        level,
+                        entry,
+                        coef: scale / entry.total,
                     });
-                    scale *= self.levels[lv].discount * f64::from(e.len) / e.total;
+                    scale *= level.discount * f64::from(entry.len) / entry.total;
                 }
                 Mixture {
                     parts,
@@ -272,12 +606,12 @@ impl NgramModel {
                 }
             }
             Smoothing::AddK(k) => match found.last() {
-                Some(&(lv, e)) => {
-                    let z = e.total + k * v;
+                Some(&(level, entry)) => {
+                    let z = entry.total + k * v;
                     Mixture {
                         parts: vec![Part {
-                            level: lv,
-                            entry: e,
+                            level,
+                            entry,
                             coef: 1.0 / z,
                         }],
                         floor: k / z,
@@ -289,201 +623,6 @@ impl NgramModel {
                 },
             },
         }
-    }
-
-    /// P(w | ctx) from a mixture.
-    pub fn prob_in(&self, m: &Mixture, w: u32) -> f64 {
-        m.floor
-            + m.parts
-                .iter()
-                .map(|p| p.coef * self.levels[p.level].weight(&p.entry, w))
-                .sum::<f64>()
-    }
-
-    /// P(w | ctx).
-    pub fn prob(&self, ctx: &[u32], w: u32) -> f64 {
-        self.prob_in(&self.mixture(ctx), w)
-    }
-
-    /// The whole next-word distribution (O(V); for checks and temperature ≠ 1).
-    pub fn dense(&self, m: &Mixture) -> Vec<f64> {
-        let mut p = vec![m.floor; self.vocab];
-        for part in &m.parts {
-            let lv = &self.levels[part.level];
-            let (s, n) = (part.entry.start as usize, part.entry.len as usize);
-            for k in s..s + n {
-                p[lv.words[k] as usize] += part.coef * (f64::from(lv.counts[k]) - lv.discount);
-            }
-        }
-        p
-    }
-
-    /// Σ ln P(w_i | w_{<i}) over a sequence, context taken within the sequence only.
-    pub fn log_prob(&self, seq: &[u32]) -> f64 {
-        (0..seq.len())
-            .map(|i| {
-                self.prob(&seq[i.saturating_sub(self.order - 1)..i], seq[i])
-                    .ln()
-            })
-            .sum()
-    }
-
-    /// Perplexity exp(−mean ln P) of one sequence.
-    pub fn perplexity(&self, seq: &[u32]) -> f64 {
-        (-self.log_prob(seq) / seq.len() as f64).exp()
-    }
-
-    /// Draws the next word at temperature 1: a part by its mass, then a word within it.
-    pub fn sample_next(&self, ctx: &[u32], rng: &mut Rng) -> u32 {
-        let m = self.mixture(ctx);
-        let floor_mass = m.floor * self.vocab as f64;
-        let masses: Vec<f64> = m
-            .parts
-            .iter()
-            .map(|p| p.coef * self.levels[p.level].mass(&p.entry))
-            .collect();
-        let total = floor_mass + masses.iter().sum::<f64>();
-        let mut u = rng.random::<f64>() * total;
-        for (p, &mass) in m.parts.iter().zip(&masses) {
-            if u < mass {
-                let lv = &self.levels[p.level];
-                let (s, n) = (p.entry.start as usize, p.entry.len as usize);
-                let target = u / p.coef;
-                let i = lv.cum[s..s + n]
-                    .partition_point(|&c| c <= target)
-                    .min(n - 1);
-                return lv.words[s + i];
-            }
-            u -= mass;
-        }
-        rng.random_range(0..self.vocab as u32)
-    }
-
-    /// Draws the next word at temperature `t` ≠ 1 from p^{1/t} over the whole vocabulary.
-    pub fn sample_next_tempered(&self, ctx: &[u32], t: f64, rng: &mut Rng) -> u32 {
-        let mut p = self.dense(&self.mixture(ctx));
-        let mut total = 0.0;
-        for x in p.iter_mut() {
-            *x = x.powf(1.0 / t);
-            total += *x;
-        }
-        let mut u = rng.random::<f64>() * total;
-        for (w, &x) in p.iter().enumerate() {
-            if u < x {
-                return w as u32;
-            }
-            u -= x;
-        }
-        // Rounding left u at the very end: the last word with positive mass.
-        p.iter().rposition(|&x| x > 0.0).unwrap_or(0) as u32
-    }
-
-    /// The `k` highest-scoring next words with their scores ln P (× `penalty` for words in
-    /// `penalised`, as a repetition penalty), exactly, by the threshold algorithm over the
-    /// mixture's count-sorted lists. Ties break towards the smaller word id.
-    pub fn top_k(
-        &self,
-        ctx: &[u32],
-        k: usize,
-        penalty: f64,
-        penalised: &dyn Fn(u32) -> bool,
-    ) -> Vec<(f64, u32)> {
-        let m = self.mixture(ctx);
-        let score = |w: u32| {
-            let lp = self.prob_in(&m, w).ln();
-            if penalty != 1.0 && penalised(w) {
-                lp * penalty
-            } else {
-                lp
-            }
-        };
-        let mut best: Vec<(f64, u32)> = Vec::with_capacity(k + 1);
-        let mut seen: FxMap<u32, ()> = FxMap::default();
-        let push = |best: &mut Vec<(f64, u32)>, s: f64, w: u32| {
-            best.push((s, w));
-            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            best.truncate(k);
-        };
-        let mut depth = 0usize;
-        loop {
-            let mut threshold = m.floor;
-            let mut any = false;
-            for p in &m.parts {
-                let lv = &self.levels[p.level];
-                if depth < p.entry.len as usize {
-                    any = true;
-                    let idx = p.entry.start as usize
-                        + lv.by_count[p.entry.start as usize + depth] as usize;
-                    let w = lv.words[idx];
-                    threshold += p.coef * (f64::from(lv.counts[idx]) - lv.discount);
-                    if seen.insert(w, ()).is_none() {
-                        push(&mut best, score(w), w);
-                    }
-                }
-            }
-            if !any {
-                break;
-            }
-            if best.len() == k && best[k - 1].0 >= threshold.ln() {
-                return best;
-            }
-            depth += 1;
-        }
-        // Every listed word is scored; the rest share the floor. Fill with the smallest ids.
-        if m.floor > 0.0 {
-            let mut w = 0u32;
-            while best.len() < k && (w as usize) < self.vocab {
-                if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(w) {
-                    slot.insert(());
-                    push(&mut best, score(w), w);
-                }
-                w += 1;
-            }
-            // A penalised floor word may rank below an unpenalised one further on.
-            let floor = m.floor.ln();
-            while (w as usize) < self.vocab && best.last().is_some_and(|b| b.0 < floor) {
-                if !seen.contains_key(&w) {
-                    push(&mut best, score(w), w);
-                }
-                w += 1;
-            }
-        }
-        best
-    }
-
-    /// Beam search (`beams` hypotheses) for exactly `len` new tokens after `prompt`, with
-    /// the repetition penalty applied to tokens already in the prompt or the hypothesis.
-    pub fn beam(&self, prompt: &[u32], len: usize, beams: usize, penalty: f64) -> Vec<u32> {
-        let ctx_len = self.order - 1;
-        let mut hyps: Vec<(f64, Vec<u32>)> = vec![(0.0, Vec::with_capacity(len))];
-        let prompt_set: std::collections::HashSet<u32> = if penalty != 1.0 {
-            prompt.iter().copied().collect()
-        } else {
-            Default::default()
-        };
-        for _ in 0..len {
-            let mut next: Vec<(f64, usize, u32)> = Vec::with_capacity(beams * beams);
-            for (h, (s, toks)) in hyps.iter().enumerate() {
-                let mut ctx: Vec<u32> = prompt[prompt.len().saturating_sub(ctx_len)..].to_vec();
-                ctx.extend_from_slice(toks);
-                let ctx = &ctx[ctx.len().saturating_sub(ctx_len)..];
-                let pen = |w: u32| prompt_set.contains(&w) || toks.contains(&w);
-                for (lp, w) in self.top_k(ctx, beams, penalty, &pen) {
-                    next.push((s + lp, h, w));
-                }
-            }
-            next.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            next.truncate(beams);
-            hyps = next
-                .into_iter()
-                .map(|(s, h, w)| {
-                    let mut t = hyps[h].1.clone();
-                    t.push(w);
-                    (s, t)
-                })
-                .collect();
-        }
-        hyps.swap_remove(0).1
     }
 }
 
@@ -560,6 +699,20 @@ mod tests {
                 let want: Vec<f64> = all[..4].iter().map(|x| x.0).collect();
                 let have: Vec<f64> = got.iter().map(|x| x.0).collect();
                 assert_eq!(have, want, "{ctx:?} {pen}");
+            }
+        }
+    }
+
+    #[test]
+    fn cached_penalised_top_k_equals_the_direct_one() {
+        let m = NgramModel::fit(&toy(), 3, Smoothing::KneserNey, 9);
+        let mut cache = TopKCache::default();
+        for ctx in [&[0u32, 1][..], &[2], &[8, 8], &[], &[0, 1]] {
+            for (pen, k) in [(1.0, 3), (3.0, 2), (2.0, 4), (3.0, 8)] {
+                let penalised = |w: u32| w <= 2 || w == 7;
+                let direct = m.top_k(ctx, k, pen, &penalised);
+                let cached = cache.top_k(&m, ctx, k, pen, &penalised);
+                assert_eq!(direct, cached, "{ctx:?} {pen} {k}");
             }
         }
     }
