@@ -1,7 +1,7 @@
 //! Self-training: 10,000 training questions × 16 strategies × 5 iterations × N = 50 samples per
-//! question (issue 6's workload), iterative SFT / DPO / SFT-DPO with 20 gradient steps per round,
-//! every iteration evaluated on 2,000 test and 2,000 OOD questions. `benches/python/selftrain.py`
-//! does the same work with vectorised numpy.
+//! question at `selftrain-reversal`'s calibrated defaults, iterative SFT / DPO / SFT-DPO with 20
+//! gradient steps per round, every iteration evaluated on 2,000 test and 2,000 OOD questions.
+//! `benches/python/selftrain.py` does the same work with vectorised numpy.
 
 use collapse_core::check::check_stream;
 use collapse_selftrain::eval::{Baseline, evaluate};

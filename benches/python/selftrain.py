@@ -1,10 +1,13 @@
 """Self-training with vectorised numpy: the workload of benches/selftrain.rs.
 
 10,000 training questions x 16 strategies x 5 iterations (4 self-training rounds) x N = 50 samples
-per question at temperature 0.75; iterative SFT (keep correct samples, 20 full-batch gradient steps
-on shared + per-question logits) and iterative DPO (one (correct, incorrect) pair per question,
-20 steps of the DPO loss, reference = previous model); each iteration evaluated on 2,000 test and
-2,000 OOD questions (greedy pass@1, exact pass@k, entropy, expected distinct answers).
+per question at temperature 0.75, at selftrain-reversal's calibrated defaults (shortcut logit 3.45,
+in-distribution levels 1-3, gold fit 0.6 on the training questions' correct strategies, OOD levels
+in MATH's proportions with transfer 0.42 for the shortcut and general strategies); iterative SFT
+(keep correct samples, 20 full-batch gradient steps on shared + per-question logits) and iterative
+DPO (one (correct, incorrect) pair per question, 20 steps of the DPO loss, reference = previous
+model); each iteration evaluated on 2,000 test and 2,000 OOD questions (greedy pass@1, exact pass@k,
+entropy, expected distinct answers).
 
 Run: python3 benches/python/selftrain.py
 """
@@ -17,15 +20,19 @@ rng = np.random.default_rng(0)
 
 q4 = S // 4
 role = np.array([0] + [1] * q4 + [2] * q4 + [3] * (S - 1 - 2 * q4))
-theta0 = np.array([1.5, 0.0, 0.0, 0.0])[role]
+theta0 = np.array([3.45, 0.0, 0.0, 0.0])[role]
 cbl = np.array([[1.0, 0.9, 0.5, 0.2, 0.0], [0.6, 0.5, 0.35, 0.2, 0.05], [0.3] * 5, [0.0] * 5])
-cood = np.array([0.0, 0.03, 0.3, 0.0])
+transfer = np.array([0.42, 0.42, 1.0, 0.0])
+id_levels = np.array([1, 1, 1, 0, 0]) / 3
+ood_levels = np.array([437, 894, 1131, 1214, 1324]) / 5000
+GOLD = 0.6
 
 
-def questions(n, ood):
-    level = rng.integers(1, 6, n)
-    pc = np.broadcast_to(cood[role], (n, S)) if ood else cbl[role][:, level - 1].T
-    return (rng.random((n, S)) < pc).astype(float), 1.5 * rng.standard_normal((n, S)), level
+def questions(n, ood, gold=0.0):
+    level = rng.choice(np.arange(1, 6), n, p=ood_levels if ood else id_levels)
+    pc = cbl[role][:, level - 1].T * (transfer[role] if ood else 1.0)
+    c = (rng.random((n, S)) < pc).astype(float)
+    return c, 1.5 * rng.standard_normal((n, S)) + gold * c, level
 
 
 def softmax(z, tau=1.0):
@@ -92,7 +99,7 @@ def run(paradigm, tr, te, ood):
     return out
 
 
-tr, te, ood = questions(NTR, False), questions(NTE, False), questions(NOOD, True)
+tr, te, ood = questions(NTR, False, GOLD), questions(NTE, False), questions(NOOD, True)
 for paradigm in ("sft", "dpo"):
     run(paradigm, tr, te, ood)  # warm-up
     times = []
