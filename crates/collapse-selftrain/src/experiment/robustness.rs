@@ -483,7 +483,8 @@ pub enum Kind {
     Peak {
         /// The series.
         series: &'static str,
-        /// The paper's peak iteration (over iterations 1–5).
+        /// The paper's peak iteration over iterations 1–5 (a shorter run is held to the peak
+        /// over its own iterations).
         at: usize,
     },
 }
@@ -578,9 +579,15 @@ fn evaluate(
             let Some(curve) = curve else {
                 return (Outcome::Missing, "—".into());
             };
+            // A run shorter than the paper's five iterations is held to the paper's peak over
+            // the same iterations.
+            let at = paper::PASS_1_CURVES
+                .iter()
+                .find(|(x, _)| x == series)
+                .map_or(*at, |(_, c)| paper::peak(&c[..n as usize]));
             let p = paper::peak(&curve);
             (
-                if p == *at {
+                if p == at {
                     Outcome::Holds
                 } else {
                     Outcome::Against
@@ -959,6 +966,7 @@ fn list(v: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::names::SFT_DPO;
     use collapse_core::DynExperiment;
 
     fn tiny() -> Vec<(&'static str, &'static str)> {
@@ -1060,6 +1068,25 @@ mod tests {
             row(cells(&|i, j| (i + j) % 2 == 0)).class(&many),
             Class::Conditional("holds at 6/12; no single value decides it (see the figure)".into())
         );
+    }
+
+    #[test]
+    fn a_short_run_is_held_to_the_papers_peak_over_its_own_iterations() {
+        // A model curve rising through iteration 3.
+        let rising =
+            |_: &str, m: &str, t: u64| (m == PASS_1).then_some((0.6 + 0.01 * t as f64, 0.0));
+        let peak = |series: &'static str, last: u64| {
+            let kind = Kind::all()
+                .into_iter()
+                .find(|k| matches!(k, Kind::Peak { series: s, .. } if *s == series))
+                .unwrap();
+            evaluate(&kind, &|s| s.to_string(), last, &rising).0
+        };
+        // SFT-DPO's transcribed curve peaks at 4 over five iterations but at 3 over three; SFT's
+        // peaks at 2 either way.
+        assert_eq!(peak(SFT_DPO, 3), Outcome::Holds);
+        assert_eq!(peak(SFT_DPO, 5), Outcome::Against);
+        assert_eq!(peak(SFT, 3), Outcome::Against);
     }
 
     #[test]
