@@ -103,26 +103,57 @@ fn shown_generations(rows: &[SummaryRow], series: &str) -> Vec<u64> {
 }
 
 /// Histogram of per-block perplexity of each shown generation's data under the generation-0
-/// model (the left panel of Fig. 1b/1c).
+/// model (the left panel of Fig. 1b/1c). The x axis spans the decades the histograms reach
+/// (every bin with mass lies inside it).
 fn histogram_panel(rows: &[SummaryRow], series: &str, title: &str) -> Panel {
+    let mut curves = Vec::new();
+    let mut top: f64 = 0.0;
+    // The first and last bins with mass in any shown generation.
+    let (mut first, mut last) = (HIST_BINS, 0);
+    for g in shown_generations(rows, series) {
+        let h: Vec<f64> = (0..HIST_BINS)
+            .map(|b| {
+                rows.iter()
+                    .find(|r| r.series == series && r.step == g && r.metric == SAMPLE_PPL_BINS[b])
+                    .map_or(0.0, |r| r.mean)
+            })
+            .collect();
+        for (b, &x) in h.iter().enumerate() {
+            if x > 0.0 {
+                first = first.min(b);
+                last = last.max(b);
+            }
+            top = top.max(x);
+        }
+        curves.push((g, h));
+    }
+    // Whole decades around the bins with mass (ten bins a decade).
+    let decade = |edge: f64, up: bool| {
+        let l = edge.log10();
+        10f64.powf(if up { l.ceil() } else { l.floor() })
+    };
+    let (lo, hi) = if first <= last {
+        (
+            decade(bin_edge(first), false),
+            decade(bin_edge(last + 1), true),
+        )
+    } else {
+        (1.0, HIST_MAX)
+    };
+    let (lo, hi) = (lo.max(1.0), hi.min(HIST_MAX).max(lo * 10.0));
     let mut panel = Panel::new(
         title,
         "perplexity of a training block under the generation-0 model",
         "fraction of blocks",
     )
     .log_x()
-    .x_range(1.0, HIST_MAX);
-    let mut top: f64 = 0.0;
-    for (i, g) in shown_generations(rows, series).into_iter().enumerate() {
-        let pts: Vec<(f64, f64)> = (0..HIST_BINS)
-            .map(|b| {
-                let h = rows
-                    .iter()
-                    .find(|r| r.series == series && r.step == g && r.metric == SAMPLE_PPL_BINS[b])
-                    .map_or(0.0, |r| r.mean);
-                top = top.max(h);
-                ((bin_edge(b) * bin_edge(b + 1)).sqrt(), h)
-            })
+    .x_range(lo, hi);
+    for (i, (g, h)) in curves.into_iter().enumerate() {
+        let pts: Vec<(f64, f64)> = h
+            .iter()
+            .enumerate()
+            .map(|(b, &x)| ((bin_edge(b) * bin_edge(b + 1)).sqrt(), x))
+            .filter(|p| p.0 >= lo && p.0 <= hi)
             .collect();
         let label = if g == 0 {
             "generation 0 (real data)".to_string()
@@ -131,20 +162,28 @@ fn histogram_panel(rows: &[SummaryRow], series: &str, title: &str) -> Panel {
         };
         panel.push(Series::line(label, i, pts));
     }
-    // The legend sits in the upper right, above perplexities no generation reaches.
-    panel.y_range(0.0, (top * 1.1).max(0.1))
+    // Headroom above the highest bin for the legend.
+    panel.y_range(0.0, (top * 1.3).max(0.1))
 }
 
-/// A log axis from a power of ten below `lo` spanning at least 1.5 decades above it, so that
-/// the 1-2-5 ticks of a log axis label several values whatever the data's range.
-fn decades(lo: f64, hi: f64) -> (f64, f64) {
-    let bottom = 10f64.powf(lo.max(1e-300).log10().floor());
-    let span = (hi / bottom).log10().max(1.5);
-    (bottom, bottom * 10f64.powf(span * 1.12))
+/// A log axis around `[lo, hi]`: from the 1-2-5 value below `lo` to the 1-2-5 value above
+/// `hi` (with a tenth of headroom each side), at least a factor of 5 wide, so that at least
+/// three 1-2-5 ticks are labelled and the highest value sits under a labelled tick.
+fn log_range(lo: f64, hi: f64) -> (f64, f64) {
+    let steps = |x: f64| {
+        let p = 10f64.powf(x.max(1e-300).log10().floor());
+        [1.0, 2.0, 5.0, 10.0].map(|m| m * p)
+    };
+    let lo = lo / 1.1;
+    let bottom = steps(lo).into_iter().rev().find(|&b| b <= lo).unwrap_or(lo);
+    let hi = (hi * 1.1).max(bottom * 5.0);
+    let top = steps(hi).into_iter().find(|&t| t >= hi).unwrap_or(hi);
+    (bottom, top)
 }
 
 /// Test perplexity by generation: every run, their mean and mean ± one standard deviation
-/// (the right panel of Fig. 1b/1c).
+/// (the right panel of Fig. 1b/1c). The runs' markers stand side by side around each
+/// generation (offsets within ±0.25), so that runs closer than a marker's width stay visible.
 fn test_panel(run: &FigureRun, series: &str) -> Panel {
     // Records are in canonical order: by replicate, then by step.
     let mut curves: Vec<(u64, Vec<(f64, f64)>)> = Vec::new();
@@ -170,9 +209,9 @@ fn test_panel(run: &FigureRun, series: &str) -> Panel {
     let values = curves.iter().flat_map(|c| c.1.iter().map(|p| p.1));
     let lo = values.clone().fold(f64::INFINITY, f64::min);
     let hi = values.fold(0.0, f64::max);
-    let (bottom, top) = decades(lo, hi);
+    let (bottom, top) = log_range(lo, hi);
     let mut panel = Panel::new(
-        "perplexity on the real test split",
+        "perplexity on the real test split (runs side by side)",
         "trained on data of generation (0 = real)",
         "test perplexity",
     )
@@ -185,11 +224,17 @@ fn test_panel(run: &FigureRun, series: &str) -> Panel {
         0,
         rows.iter().map(|r| (r.step as f64, r.mean)).collect(),
     ));
-    for (r, pts) in curves {
+    let runs = curves.len();
+    for (k, (r, pts)) in curves.into_iter().enumerate() {
+        let dx = if runs > 1 {
+            0.5 * (k as f64 / (runs - 1) as f64 - 0.5)
+        } else {
+            0.0
+        };
         panel.push(Series::markers(
             format!("run {}", r + 1),
             1 + r as usize,
-            pts,
+            pts.into_iter().map(|(x, y)| (x + dx, y)).collect(),
         ));
     }
     panel
@@ -222,23 +267,24 @@ fn forget(env: &FigureEnv<'_>, sets: &[(&str, &str)]) -> Result<Chart, FigureErr
     let run = shared_run(env, sets)?;
     let rows = &run.summary;
     let generations = run.params.int("generations") as f64;
-    // Fixed ranges with headroom: the legend sits above every point.
+    // The legend goes where the layout finds no point (rare words are lost early and in
+    // both settings, so the corners at small counts are the free ones).
     let mut frac = Panel::new(
         "fraction of words lost by the last generation",
         "count in the original corpus",
         "fraction extinct",
     )
     .log_x()
-    .y_range(0.0, 1.45)
-    .legend(Legend::UpperRight);
+    .y_range(0.0, 1.05)
+    .legend(Legend::LowerLeft);
     let mut when = Panel::new(
         "mean generation of extinction (survivors: generations)",
         "count in the original corpus",
         "generation",
     )
     .log_x()
-    .y_range(0.0, generations * 1.45)
-    .legend(Legend::UpperRight);
+    .y_range(0.0, generations + 0.5)
+    .legend(Legend::UpperLeft);
     for (i, (s, label)) in [
         (NONE_FORGET, "no data preserved"),
         (PRESERVE_FORGET, "10% preserved"),
@@ -294,7 +340,7 @@ pub fn run_figure(run: &RunView<'_>) -> Chart {
         }
     }
     if lo.is_finite() && hi > 0.0 {
-        let (bottom, top) = decades(lo, hi);
+        let (bottom, top) = log_range(lo, hi);
         test = test.log_y().y_range(bottom, top);
     }
     panels.insert(0, test);
