@@ -190,8 +190,19 @@ pub fn chart(c: &RobustnessConfig, summary: &[SummaryRow], command: &str) -> Cha
     });
     let mut panels = map_panels(c, &map);
     panels.push(coverage_panel(&map));
+    let values = |v: &[f64]| {
+        sorted(v)
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut chart = Chart::grid(
-        "Where each direction of the paper holds: blue = as the paper reports, vermillion = the other way, grey = no change beyond 2 s.e.",
+        format!(
+            "Where each direction of the paper holds (cells at head start {} × τ {}, one stripe per variant): blue = as the paper reports, vermillion = the other way, grey = no change beyond 2 s.e.",
+            values(&c.head_starts),
+            values(&c.temperatures)
+        ),
         command.to_string(),
         panels,
         3,
