@@ -1,8 +1,9 @@
 //! The language model's checks: exact normalisation (of the n-gram models and of a model
 //! fine-tuned from the pretrained start), exact beam top-k, two independent perplexity
 //! computations, samplers against the model's law, support that can only shrink under
-//! maximum-likelihood refitting, and three properties of the chain itself: beam-search text
-//! gathers low perplexity, sampled text grows a high tail, and the runs differ.
+//! maximum-likelihood refitting, and four properties of the chain itself: beam-search text
+//! gathers low perplexity, sampled text and beam-search text written with the prompt's model
+//! grow a high tail, and the runs differ.
 //!
 //! Every check reads the embedded WikiText-2 splits ([`small_corpus`]); should they not make a
 //! corpus, the check fails with that reason instead of measuring NaN.
@@ -271,11 +272,12 @@ pub fn support_monotone(c: &CheckContext, k: f64) -> Result<Outcome, String> {
 
 /// A short chain of `lm-chain`'s model at the checks' size: trigram Kneser–Ney fine-tuned from
 /// the pretrained start (λ = 0.8; 5 epochs of mini-batch draws per fine-tuning unless
-/// `resample` is off), no data preserved, `generations` models.
+/// `resample` is off), no data preserved, `generations` models, writing with the prompt's
+/// model at weight `prompt_weight`.
 fn short_chain(
     c: &CheckContext,
     r: u64,
-    decoding: Decoding,
+    (decoding, prompt_weight): (Decoding, f64),
     resample: Resample,
     generations: u64,
 ) -> Result<Observation, String> {
@@ -289,7 +291,7 @@ fn short_chain(
         weight: 0.8,
         epochs: 5.0,
         resample,
-        prompt_weight: 0.0,
+        prompt_weight,
     };
     let cfg = ChainConfig::replace(corpus.train.len(), generations);
     observe(&fam, &cfg, &mut c.stream(r)).map_err(|e| e.to_string())
@@ -319,7 +321,7 @@ pub fn low_mass_grows(c: &CheckContext, floor: f64) -> Result<Outcome, String> {
     };
     let mut low = Vec::new();
     for r in 0..c.pick(6, 12) {
-        let obs = short_chain(c, r, beam, Resample::Batches, 3)?;
+        let obs = short_chain(c, r, (beam, 0.0), Resample::Batches, 3)?;
         low.push(obs.tails.last().map_or(f64::NAN, |t| t.low));
     }
     Ok(significantly_above(floor, &low))
@@ -332,7 +334,28 @@ pub fn high_tail_under_sampling(c: &CheckContext, floor: f64) -> Result<Outcome,
     let sample = Decoding::Sample { temperature: 1.0 };
     let mut high = Vec::new();
     for r in 0..c.pick(6, 12) {
-        let obs = short_chain(c, r, sample, Resample::Batches, 3)?;
+        let obs = short_chain(c, r, (sample, 0.0), Resample::Batches, 3)?;
+        high.push(obs.tails.last().map_or(f64::NAN, |t| t.high));
+    }
+    Ok(significantly_above(floor, &high))
+}
+
+/// Beam search (five beams) writing with the prompt's model at weight `prompt_weight`
+/// (`lm-chain`'s `prompt_weight`): the fraction of the last generation's blocks above the real
+/// blocks' 95th percentile, over independent chains, against `floor` (0.05: a tail appears).
+/// Without the prompt's model (weight 0) beam search writes the mode and no tail appears.
+pub fn high_tail_with_prompt(
+    c: &CheckContext,
+    prompt_weight: f64,
+    floor: f64,
+) -> Result<Outcome, String> {
+    let beam = Decoding::Beam {
+        beams: 5,
+        penalty: 1.0,
+    };
+    let mut high = Vec::new();
+    for r in 0..c.pick(6, 12) {
+        let obs = short_chain(c, r, (beam, prompt_weight), Resample::Batches, 3)?;
         high.push(obs.tails.last().map_or(f64::NAN, |t| t.high));
     }
     Ok(significantly_above(floor, &high))
@@ -348,7 +371,7 @@ pub fn runs_differ(c: &CheckContext, resample: Resample) -> Result<Outcome, Stri
     };
     let mut last = Vec::new();
     for r in 0..c.pick(3, 5) {
-        let obs = short_chain(c, r, beam, resample, 2)?;
+        let obs = short_chain(c, r, (beam, 0.0), resample, 2)?;
         last.push(obs.test_perplexity.last().copied().unwrap_or(f64::NAN));
     }
     let (_, se) = collapse_core::stats::mean_and_se(&last);
@@ -419,6 +442,12 @@ pub fn checks() -> Vec<Check> {
             |c| high_tail_under_sampling(c, 0.05),
         ),
         Check::new(
+            "lm.high-tail-beam-with-prompt",
+            "Fine-tuned chains under five-way beam search writing with the prompt's own model at weight 0.6: the fraction of the generation-2 data above the real data's 95th percentile of perplexity under the generation-0 model exceeds 0.05 by more than 5.5 standard errors",
+            "Shumailov et al. 2024, Fig. 1b (a long high-perplexity tail appears under beam search)",
+            |c| high_tail_with_prompt(c, 0.6, 0.05),
+        ),
+        Check::new(
             "lm.runs-differ",
             "Chains that differ only in their random streams (mini-batch draws with replacement in every fine-tuning) end at different test perplexities: standard error of the last one > 0",
             "Shumailov et al. 2024 (five runs with different seeds)",
@@ -482,6 +511,16 @@ mod tests {
                 .unwrap()
                 .pass()
         );
+        // Beam search with the prompt's model: claiming more than measured fails, and without
+        // the prompt's model (the mode of the generation's model alone) no tail appears.
+        let prompted = quick("lm.high-tail-beam-with-prompt");
+        let measured = high_tail_with_prompt(&prompted, 0.6, 0.05).unwrap();
+        assert!(
+            !high_tail_with_prompt(&prompted, 0.6, measured.measured + 0.01)
+                .unwrap()
+                .pass()
+        );
+        assert!(!high_tail_with_prompt(&prompted, 0.0, 0.05).unwrap().pass());
         // Without mini-batch draws, beam-search chains coincide.
         let runs = quick("lm.runs-differ");
         assert!(!runs_differ(&runs, Resample::None).unwrap().pass());
