@@ -13,7 +13,9 @@ in Rust):
 Metrics are not computed here (the chains keep sigma^2 per generation), so compare with the
 `chain-only-*` and `one-fit` benches.
 
-Run: python3 benches/python/latent.py [chains]  (prints the best of 3 wall times in seconds)
+Run: python3 benches/python/latent.py [chains]  (prints the best of 3 wall times in seconds), or
+python3 benches/python/latent.py exact|naive|vae [chains]  (one run of that workload, for timing
+the whole process beside `collapse run latent-chain`).
 BLAS is pinned to one thread per process below; the chains run one after another.
 """
 import os
@@ -121,11 +123,26 @@ def best_of_3(f):
 
 
 if __name__ == "__main__":
-    chains = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    args = sys.argv[1:]
+    workload = args.pop(0) if args and not args[0].isdigit() else "all"
+    chains = int(args[0]) if args else 100
     x = load()
     rng = np.random.default_rng(0)
-    for name, f in [("exact", chain_exact), ("naive", chain_naive)]:
-        t = best_of_3(lambda: [f(x, rng) for _ in range(chains)])
-        print(f"numpy pPCA chain {name}: {chains} chains x {GENERATIONS} generations: {t:.3f} s")
-    t = best_of_3(lambda: vae_fit(x, rng))
-    print(f"numpy linear VAE, 1000 Adam steps: {t:.4f} s")
+    chain = {"exact": chain_exact, "naive": chain_naive}
+    if workload in chain:
+        t = time.perf_counter()
+        final = [chain[workload](x, rng)[-1] for _ in range(chains)]
+        print(f"numpy pPCA chain {workload}: {chains} chains x {GENERATIONS} generations: "
+              f"{time.perf_counter() - t:.3f} s (mean final sigma^2 {np.mean(final):.5f})")
+    elif workload == "vae":
+        t = time.perf_counter()
+        vae_fit(x, rng)
+        print(f"numpy linear VAE, 1000 Adam steps: {time.perf_counter() - t:.4f} s")
+    elif workload == "all":
+        for name, f in chain.items():
+            t = best_of_3(lambda: [f(x, rng) for _ in range(chains)])
+            print(f"numpy pPCA chain {name}: {chains} chains x {GENERATIONS} generations: {t:.3f} s")
+        t = best_of_3(lambda: vae_fit(x, rng))
+        print(f"numpy linear VAE, 1000 Adam steps: {t:.4f} s")
+    else:
+        sys.exit(f"unknown workload {workload!r}: exact, naive, vae or a number of chains")
