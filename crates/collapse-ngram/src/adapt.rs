@@ -98,11 +98,8 @@ impl LanguageModel for FineTuned {
     fn mixture(&self, ctx: &[u32]) -> Mixture<'_> {
         match &self.pretrained {
             None => self.tuned.mixture(ctx),
-            Some(p) if self.weight >= 1.0 => {
-                // λ = 1 leaves nothing of the pretrained model.
-                let _ = p;
-                self.tuned.mixture(ctx)
-            }
+            // λ = 1 leaves nothing of the pretrained model.
+            Some(_) if self.weight >= 1.0 => self.tuned.mixture(ctx),
             Some(p) => self
                 .tuned
                 .mixture(ctx)
