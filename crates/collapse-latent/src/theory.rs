@@ -91,6 +91,77 @@ mod tests {
         assert!((log_det_step(k + 1.0, 1) - expect).abs() < 1e-14);
     }
 
+    /// `∫ ln x · χ²_k(x) dx` by composite Simpson in `t = ln x` (the integrand `t e^{t k/2 − e^t/2}`
+    /// up to the normalising constant is smooth and decays doubly exponentially on the right
+    /// and exponentially on the left): an independent computation of `E ln χ²_k`.
+    fn mean_log_chi2_by_quadrature(k: f64) -> f64 {
+        let log_norm = (k / 2.0) * 2f64.ln() + statrs::function::gamma::ln_gamma(k / 2.0);
+        let density = |t: f64| ((k / 2.0) * t - t.exp() / 2.0 - log_norm).exp();
+        let (a, b, n) = (-60.0, k.ln() + 8.0, 200_000usize);
+        let h = (b - a) / n as f64;
+        let mut sum = 0.0;
+        for i in 0..=n {
+            let t = a + i as f64 * h;
+            let w = if i == 0 || i == n {
+                1.0
+            } else if i % 2 == 1 {
+                4.0
+            } else {
+                2.0
+            };
+            sum += w * t * density(t);
+        }
+        sum * h / 3.0
+    }
+
+    #[test]
+    fn log_det_step_against_quadrature_of_each_bartlett_factor() {
+        // ln det W = Σ_i ln χ²_{M−1−i} (Bartlett), so the step is Σ_i E ln χ²_{M−1−i} − r ln(M−1),
+        // each expectation integrated numerically, for the check's setting (M = 300, r = 61)
+        // and a small one.
+        for (m, r) in [(300.0, 61usize), (12.0, 5)] {
+            let k = m - 1.0;
+            let quad: f64 = (0..r)
+                .map(|i| mean_log_chi2_by_quadrature(k - i as f64))
+                .sum::<f64>()
+                - r as f64 * k.ln();
+            let closed = log_det_step(m, r);
+            assert!(
+                (quad - closed).abs() < 1e-9 * closed.abs(),
+                "M = {m}, r = {r}: {quad} vs {closed}"
+            );
+        }
+    }
+
+    #[test]
+    fn second_order_ky_fan_expansion_behind_the_first_order_sigma2() {
+        // K_q(C + εB) − K_q(C) − ε Σ_{k≤q} B_kk = ε² Σ_{k≤q<j} B_kj²/(λ_k − λ_j) + O(ε³), for a
+        // diagonal C with q kept eigenvalues and d − q equal discarded ones (a pPCA spectrum),
+        // by eigenvalues of the perturbed matrix: halving ε must shrink the remainder ~8-fold.
+        let (d, q) = (7usize, 3usize);
+        let lam = [5.0, 3.0, 2.0, 0.5, 0.5, 0.5, 0.5];
+        let c = nalgebra::DMatrix::from_diagonal(&nalgebra::DVector::from_row_slice(&lam));
+        let b = nalgebra::DMatrix::from_fn(d, d, |i, j| {
+            let (i, j) = (i.min(j) as f64, i.max(j) as f64);
+            ((i * 1.7 + j * 0.9).sin() + 0.3 * (i - j)).cos()
+        });
+        let top = |a: &nalgebra::DMatrix<f64>| -> f64 {
+            let mut v: Vec<f64> = a.clone().symmetric_eigenvalues().iter().copied().collect();
+            v.sort_by(|x, y| y.total_cmp(x));
+            v[..q].iter().sum()
+        };
+        let second: f64 = (0..q)
+            .flat_map(|k| (q..d).map(move |j| (k, j)))
+            .map(|(k, j)| b[(k, j)].powi(2) / (lam[k] - lam[j]))
+            .sum();
+        let remainder = |eps: f64| {
+            let first: f64 = (0..q).map(|k| b[(k, k)]).sum::<f64>() * eps;
+            top(&(&c + &b * eps)) - top(&c) - first - eps * eps * second
+        };
+        let (r1, r2) = (remainder(1e-3), remainder(5e-4));
+        assert!(r1.abs() < 1e-7 && (r1 / r2 - 8.0).abs() < 0.5, "{r1} {r2}");
+    }
+
     #[test]
     fn replace_moments_recursion() {
         let v = replace_moments(true, 2.0, 100, &[100, 10, 10]);
