@@ -4,7 +4,7 @@
 use crate::names::{self, FRECHET, SIGMA2, THEORY_FRECHET, THEORY_SIGMA2, THEORY_TRACE, TRACE};
 use collapse_core::{Policy, RunView, SummaryRow};
 use collapse_data::digits::CLASSES;
-use collapse_plot::{Chart, Legend, Panel, Series, summary_curve};
+use collapse_plot::{Chart, Legend, PALETTE, Panel, Series, summary_curve, summary_mean};
 
 /// The generations drawn in spectrum panels, where a run has them.
 pub const SPECTRUM_GENERATIONS: [u64; 5] = [0, 5, 20, 50, 100];
@@ -66,7 +66,16 @@ pub fn run_figure(run: &RunView<'_>) -> Chart {
     )
     .log_y()
     .legend(Legend::LowerRight);
-    fd.push(Series::line("simulation", 0, curve(rows, series, FRECHET)));
+    let (pts, se) = summary_mean(rows, series, FRECHET);
+    // A chain at its fixed point (the infinite-sample mode) has a constant distance: give the
+    // axis a decade around it instead of ticks that differ in the fourteenth digit.
+    let (lo, hi) = pts
+        .iter()
+        .fold((f64::INFINITY, 0f64), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+    if lo > 0.0 && hi - lo <= 1e-6 * hi {
+        fd = fd.y_range(lo / 3.0, hi * 3.0);
+    }
+    fd.push(Series::mean_se("simulation (± 2 SE)", 0, pts, se));
     let th = curve(rows, series, THEORY_FRECHET);
     if !th.is_empty() {
         fd.push(Series::dashed("exact", 1, th));
@@ -76,19 +85,53 @@ pub fn run_figure(run: &RunView<'_>) -> Chart {
         "generation n",
         "share",
     )
-    .y_range(0.0, 1.0)
-    .legend(Legend::UpperLeft);
+    .legend_outside();
     for c in 0..CLASSES {
-        shares.push(Series::line(
-            format!("{c}"),
-            c,
-            curve(rows, series, &names::class_share(c)),
-        ));
+        let pts = curve(rows, series, &names::class_share(c));
+        // The palette has eight colours: the last two classes repeat the first two, dashed.
+        shares.push(if c < PALETTE.len() {
+            Series::line(format!("{c}"), c, pts)
+        } else {
+            Series::dashed(format!("{c}"), c, pts)
+        });
     }
     Chart::grid(
-        "latent-chain",
+        "latent-chain: linear latent-variable models retrained on their own samples",
         run.command,
         vec![spectrum, var, fd, shares],
         2,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::LatentChain;
+    use collapse_core::{DynExperiment, FigureEnv};
+
+    /// The run figure of small runs, finite (with the exact trace) and infinite-sample (with
+    /// every closed form), obeys the layout rules and renders.
+    #[test]
+    fn run_figure_obeys_the_layout_rules() {
+        let env = FigureEnv::default();
+        let dir = tempfile::tempdir().unwrap();
+        for mode in ["finite", "infinite"] {
+            let sets = [
+                ("generations", "20"),
+                ("replicates", "8"),
+                ("samples", "300"),
+                ("mode", mode),
+            ];
+            let run = env.run(&DynExperiment::new(LatentChain), &sets).unwrap();
+            let view = RunView {
+                params: &run.run.params,
+                summary: &run.summary,
+                command: &run.command,
+            };
+            let chart = run_figure(&view);
+            assert!(chart.lint().is_empty(), "{mode}: {:?}", chart.lint());
+            assert_eq!(chart.panels[3].series.len(), CLASSES);
+            chart.save(dir.path(), mode).unwrap();
+        }
+    }
 }
