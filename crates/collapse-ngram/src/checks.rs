@@ -480,6 +480,8 @@ mod tests {
     fn wrong_predictions_and_wrong_code_fail() {
         let kn = normalised(&quick("lm.normalized-kneser-ney"), Smoothing::KneserNey).unwrap();
         assert!(!kn.with_prediction(1e-6).pass());
+        let addk = normalised(&quick("lm.normalized-add-k"), Smoothing::AddK(0.01)).unwrap();
+        assert!(!addk.with_prediction(1e-6).pass());
         let top = top_k_exact(&quick("lm.beam-top-k-exact"), 3.0).unwrap();
         assert!(!top.with_prediction(1.0).pass());
         let ppl = perplexity_two_ways(&quick("lm.perplexity-two-ways")).unwrap();
