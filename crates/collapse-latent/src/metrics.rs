@@ -201,8 +201,8 @@ impl Probe {
         let mut dots = wc.transpose() * &self.z; // 10 × K
         dots += &self.noise_dots * g.noise.sqrt();
         let mut counts = [0usize; CLASSES];
-        for col in dots.column_iter() {
-            counts[cl.classify_dots(col.iter().zip(base.iter()).map(|(a, b)| a + b))] += 1;
+        for c in cl.classify_offset(&dots, &base) {
+            counts[c] += 1;
         }
         counts.map(|c| c as f64 / self.z.ncols() as f64)
     }
@@ -218,8 +218,7 @@ impl Probe {
         let h = g.encoder.weight.transpose() * &wc; // d × 10
         let dots = h.transpose() * &r.points; // 10 × N
         let mut right = [0usize; CLASSES];
-        for (i, col) in dots.column_iter().enumerate() {
-            let c = cl.classify_dots(col.iter().zip(base.iter()).map(|(a, b)| a + b));
+        for (i, c) in cl.classify_offset(&dots, &base).into_iter().enumerate() {
             if c == r.labels[i] as usize {
                 right[c] += 1;
             }
