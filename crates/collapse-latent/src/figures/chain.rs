@@ -69,9 +69,9 @@ pub fn run_figure(run: &RunView<'_>) -> Chart {
     let (pts, se) = summary_mean(rows, series, FRECHET);
     // A chain at its fixed point (the infinite-sample mode) has a constant distance: give the
     // axis a decade around it instead of ticks that differ in the fourteenth digit.
-    let (lo, hi) = pts
-        .iter()
-        .fold((f64::INFINITY, 0f64), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+    let (lo, hi) = pts.iter().fold((f64::INFINITY, 0f64), |(lo, hi), p| {
+        (lo.min(p.1), hi.max(p.1))
+    });
     if lo > 0.0 && hi - lo <= 1e-6 * hi {
         fd = fd.y_range(lo / 3.0, hi * 3.0);
     }
