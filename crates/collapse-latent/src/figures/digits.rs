@@ -142,6 +142,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_grid_has_every_row_and_no_layout_fault() {
+        let g = grid(&FigureEnv::default()).unwrap();
+        assert_eq!(g.blocks.len(), SAMPLES.len());
+        for b in &g.blocks {
+            assert_eq!(b.images.len(), ROWS.len() + 1);
+            assert!(b.images.iter().all(|r| r.len() == CLASSES));
+        }
+        assert!(
+            collapse_core::Drawing::lint(&g).is_empty(),
+            "{:?}",
+            collapse_core::Drawing::lint(&g)
+        );
+    }
+
+    #[test]
     fn procrustes_recovers_a_rotation() {
         let w = DMatrix::from_fn(6, 3, |i, j| ((i * 3 + j * 5) % 7) as f64 - 3.0);
         let (c, s) = (0.6f64, 0.8f64);

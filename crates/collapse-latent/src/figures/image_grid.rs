@@ -5,7 +5,7 @@
 //! place).
 
 use collapse_core::{Drawing, FigureError};
-use collapse_plot::{Canvas, TextMode};
+use collapse_plot::{Canvas, Rect, TextMode};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -234,7 +234,62 @@ impl ImageGrid {
     }
 }
 
+impl ImageGrid {
+    /// The canvas rectangle of every image, frame included.
+    fn cells(&self) -> Vec<Rect> {
+        let (cell, side) = (self.cell(), self.side as i32 * SCALE);
+        let mut out = Vec::new();
+        let mut x0 = 0;
+        for b in &self.blocks {
+            let left = x0 + MARGIN + LABEL_WIDTH;
+            for (i, row) in b.images.iter().enumerate() {
+                for j in 0..row.len() {
+                    let (x, y) = (left + j as i32 * cell, TITLE + HEAD + i as i32 * cell);
+                    out.push(Rect::new(x - 1, y - 1, x + side + 1, y + side + 1));
+                }
+            }
+            x0 += self.block_size(b).0;
+        }
+        out
+    }
+}
+
 impl Drawing for ImageGrid {
+    /// Draws the grid in memory, as the PNG is drawn, and reports every text whose ink leaves
+    /// the canvas, touches another text or covers an image.
+    fn lint(&self) -> Vec<String> {
+        let (w, h) = self.size();
+        let mut buffer = vec![0u8; w as usize * h as usize * 3];
+        let texts = {
+            let (canvas, texts) = Canvas::new(
+                BitMapBackend::with_buffer(&mut buffer, (w, h)),
+                TextMode::Raster,
+            );
+            if let Err(e) = self.draw(&canvas.into_drawing_area()) {
+                return vec![format!("the grid cannot be drawn: {e}")];
+            }
+            texts
+        };
+        let texts = texts.borrow();
+        let cells = self.cells();
+        let mut faults = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            let r = &t.rect;
+            if r.x0 < 0 || r.y0 < 0 || r.x1 > w as i32 || r.y1 > h as i32 {
+                faults.push(format!("text {:?} leaves the {w}×{h} canvas", t.text));
+            }
+            for o in &texts[i + 1..] {
+                if r.overlaps(&o.rect) {
+                    faults.push(format!("texts {:?} and {:?} overlap", t.text, o.text));
+                }
+            }
+            if cells.iter().any(|c| r.overlaps(c)) {
+                faults.push(format!("text {:?} covers an image", t.text));
+            }
+        }
+        faults
+    }
+
     fn save(&self, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, FigureError> {
         std::fs::create_dir_all(dir).map_err(|source| FigureError::Io {
             path: dir.to_path_buf(),
@@ -286,5 +341,27 @@ mod tests {
         let svg = std::fs::read_to_string(&files[0]).unwrap();
         assert!(svg.contains("provenance") && svg.contains("second line"));
         assert!(std::fs::metadata(&files[1]).unwrap().len() > 1000);
+        assert!(grid.lint().is_empty(), "{:?}", grid.lint());
+    }
+
+    #[test]
+    fn lint_finds_a_label_over_the_images_and_off_the_canvas() {
+        let img = vec![0.5; 64];
+        let grid = ImageGrid {
+            title: "grid".into(),
+            caption: "provenance".into(),
+            side: 8,
+            blocks: vec![Block {
+                title: "block".into(),
+                rows: vec!["a row label far too long for its column".into()],
+                columns: vec!["0".into()],
+                images: vec![vec![img]],
+            }],
+        };
+        let faults = grid.lint();
+        assert!(
+            faults.iter().any(|f| f.contains("leaves the")),
+            "{faults:?}"
+        );
     }
 }
