@@ -92,7 +92,7 @@ fn ridge_map(
     ridge_map_scaled(f, lambda, 1.0 / f.nrows().max(1) as f64, left)
 }
 
-/// [`ridge_map`] with the normalisation $1/n$ replaced by `scale`:
+/// `ridge_map` with the normalisation $1/n$ replaced by `scale`:
 /// $(F^\top F\cdot\text{scale} + \lambda I)^{-1}F^\top\cdot\text{scale}$ (rows of $F$ that stand for
 /// several samples carry the square root of their count, and `scale` is one over the samples).
 pub fn ridge_map_scaled(

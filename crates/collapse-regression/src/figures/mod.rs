@@ -5,9 +5,9 @@
 //! also holds the run figure of its experiment.
 //!
 //! Layout rules every figure here keeps, whatever the plotting layer does with legends: the y range
-//! leaves empty room above the data for the legend ([`room_for_legend`]), one legend entry per
+//! leaves empty room above the data for the legend (`room_for_legend`), one legend entry per
 //! colour (the title says which style is theory and which Monte Carlo), and every Monte Carlo
-//! mean compared with a closed form carries a ±2 standard-error bar ([`with_error_bars`]).
+//! mean compared with a closed form carries a ±2 standard-error bar (`with_error_bars`).
 
 pub mod digits;
 pub mod iterated;

@@ -4,7 +4,7 @@
 //!
 //! pass@k against k is drawn against log₂ k on a linear axis (k = 1 … 64 are the integers 0 …
 //! 6), so every doubling has a labelled tick whatever the plotting layer's log ticks do; every
-//! legend sits in a band of the y range kept free of data ([`super::legend_room`]).
+//! legend sits in a band of the y range kept free of data (`legend_room`).
 
 use super::{legend_room, with_band};
 use crate::eval::{IS_KS, KS};
