@@ -240,3 +240,30 @@ fn verify_writes_json_and_reports_verdicts() {
     }
     assert_eq!(row["pass"], true);
 }
+
+/// Output whose reader has gone (`collapse list | head -1`).
+struct ClosedAfter(usize);
+
+impl std::io::Write for ClosedAfter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0 == 0 {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        let n = buf.len().min(self.0);
+        self.0 -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A reader that stops reading is not an error of the command: exit 0 and no message, as
+/// `grep -q` in a pipeline under `set -o pipefail` needs.
+#[test]
+fn a_reader_that_stops_reading_ends_the_command_quietly() {
+    let argv = ["collapse".to_string(), "list".to_string()];
+    let mut err = Vec::new();
+    let code = collapse::main_with(&argv, &mut ClosedAfter(100), &mut err);
+    assert_eq!((code, String::from_utf8(err).unwrap()), (0, String::new()));
+}

@@ -159,6 +159,7 @@ impl App {
         };
         match result {
             Ok(code) => code,
+            Err(CliError::ReaderGone) => 0,
             Err(e) => {
                 let _ = writeln!(err, "error: {}", e.message());
                 e.code()
@@ -263,6 +264,9 @@ pub enum CliError {
     Failed(String),
     /// Interrupted (exit 130).
     Interrupted,
+    /// Whoever read the output stopped reading (`collapse list | head`): not an error of the
+    /// command, so it ends quietly with exit 0, as the Unix tools do.
+    ReaderGone,
 }
 
 impl CliError {
@@ -271,12 +275,14 @@ impl CliError {
             CliError::Usage(_) => 2,
             CliError::Failed(_) => 1,
             CliError::Interrupted => 130,
+            CliError::ReaderGone => 0,
         }
     }
     fn message(&self) -> String {
         match self {
             CliError::Usage(m) | CliError::Failed(m) => m.clone(),
             CliError::Interrupted => "interrupted; nothing was written".into(),
+            CliError::ReaderGone => String::new(),
         }
     }
 }
@@ -301,5 +307,8 @@ impl From<collapse_core::output::OutputError> for CliError {
 type CliResult = Result<i32, CliError>;
 
 fn io(e: std::io::Error) -> CliError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return CliError::ReaderGone;
+    }
     CliError::Failed(format!("cannot write output: {e}"))
 }
