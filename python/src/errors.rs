@@ -75,6 +75,8 @@ impl From<CliError> for Failure {
             CliError::Usage(m) => Failure::Usage(m),
             CliError::Failed(m) => Failure::Failed(m),
             CliError::Interrupted => Failure::Interrupted,
+            // The package writes into buffers it owns, which never close on it.
+            CliError::ReaderGone => Failure::Failed("the output's reader stopped reading".into()),
         }
     }
 }
