@@ -226,7 +226,12 @@ pub fn available_memory() -> Option<f64> {
 
 /// Bytes in words (`1.2 GB`).
 pub fn fmt_bytes(b: f64) -> String {
-    if b >= 1e9 {
+    if b >= 1e15 {
+        // Beyond any machine: the order of magnitude is what matters.
+        format!("{b:.1e} bytes")
+    } else if b >= 1e12 {
+        format!("{:.1} TB", b / 1e12)
+    } else if b >= 1e9 {
         format!("{:.1} GB", b / 1e9)
     } else if b >= 1e6 {
         format!("{:.0} MB", b / 1e6)
@@ -238,6 +243,15 @@ pub fn fmt_bytes(b: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_in_their_unit() {
+        assert_eq!(fmt_bytes(2.5e3), "2 kB");
+        assert_eq!(fmt_bytes(3.4e8), "340 MB");
+        assert_eq!(fmt_bytes(7.68e10), "76.8 GB");
+        assert_eq!(fmt_bytes(4.2e13), "42.0 TB");
+        assert_eq!(fmt_bytes(7.36e17), "7.4e17 bytes");
+    }
 
     #[test]
     fn a_directory_appears_whole_or_not_at_all() {
