@@ -6,7 +6,6 @@ use crate::background::Handle;
 use crate::columns::{BYTES_PER_RECORD, ColumnSink, RecordColumns};
 use crate::errors::Failure;
 use collapse::App;
-use collapse_core::merge::Shards;
 use collapse_core::output::{available_memory, fmt_bytes};
 use collapse_core::records::{
     RECORDS_HEADER, Row, SummaryRow, parse_record_line, parse_summary_csv,
@@ -203,44 +202,16 @@ fn records_fit(c: &Configured, shard: Shard, quantiles: Quantiles) -> Result<(),
 /// Merges shard directories as `collapse merge` does (verifying every file and line) and
 /// returns the merged run's summary and manifest.
 pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Finished, Failure> {
-    let shards = Shards::open(dirs)?;
-    let x = app().experiment(shards.experiment()).map_err(|e| match e {
-        collapse::CliError::Usage(m) => Failure::Usage(format!("merge: the shards' {m}")),
-        other => other.into(),
-    })?;
-    let configured = x.resolve(None, &shards.params()).map_err(|e| {
-        Failure::Usage(format!(
-            "merge: the shards' parameters are not valid for `{}`: {e}",
-            x.id()
-        ))
-    })?;
-    if &configured.params().to_json() != shards.params_json() {
-        return Err(Failure::Usage(
-            "merge: the shards' parameters do not read back to themselves (an edited manifest?)"
-                .into(),
-        ));
-    }
-    let command = configured.command(PROGRAM, shards.seed());
-    let mut summary = Vec::new();
-    let (dir, _, manifest) = shards.merge(out, force, |tmp, rows| {
-        summary = rows.to_vec();
-        match configured.figure(rows, &command) {
-            Some(fig) => fig
-                .and_then(|f| f.save(tmp, "figure"))
-                .map(|_| ())
-                .map_err(|e| collapse_core::rundir::RunError::Failed(format!("figure: {e}"))),
-            None => Ok(()),
-        }
-    })?;
+    let m = app().merge_shards(dirs, out, force)?;
     Ok(Finished {
-        configured,
-        seed: shards.seed(),
+        configured: m.configured,
+        seed: m.seed,
         shard: Shard::WHOLE,
-        summary,
+        summary: m.summary,
         records: None,
-        manifest,
+        manifest: m.manifest,
         report: None,
-        dir: Some(dir),
+        dir: Some(m.dir),
     })
 }
 

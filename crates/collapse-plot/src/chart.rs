@@ -324,30 +324,19 @@ impl Chart {
     /// Writes `dir/name.svg` and `dir/name.png` (each first to a temporary file, then renamed,
     /// so a failure never leaves a half-written figure).
     pub fn save(&self, dir: &Path, name: &str) -> Result<Vec<PathBuf>, FigureError> {
-        std::fs::create_dir_all(dir).map_err(|source| FigureError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
         let size = self.size();
-        let svg = dir.join(format!("{name}.svg"));
-        let png = dir.join(format!("{name}.png"));
-        let svg_tmp = dir.join(format!(".{name}.svg.tmp"));
-        let png_tmp = dir.join(format!(".{name}.png.tmp.png"));
-        {
-            let (canvas, texts) = Canvas::new(SVGBackend::new(&svg_tmp, size), TextMode::Native);
-            self.render(canvas, texts)?;
-        }
-        {
-            let (canvas, texts) = Canvas::new(BitMapBackend::new(&png_tmp, size), TextMode::Raster);
-            self.render(canvas, texts)?;
-        }
-        for (tmp, dst) in [(&svg_tmp, &svg), (&png_tmp, &png)] {
-            std::fs::rename(tmp, dst).map_err(|source| FigureError::Io {
-                path: dst.clone(),
-                source,
-            })?;
-        }
-        Ok(vec![svg, png])
+        crate::save_svg_and_png(
+            dir,
+            name,
+            |svg| {
+                let (canvas, texts) = Canvas::new(SVGBackend::new(svg, size), TextMode::Native);
+                self.render(canvas, texts).map(drop)
+            },
+            |png| {
+                let (canvas, texts) = Canvas::new(BitMapBackend::new(png, size), TextMode::Raster);
+                self.render(canvas, texts).map(drop)
+            },
+        )
     }
 }
 

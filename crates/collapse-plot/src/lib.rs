@@ -43,6 +43,7 @@
 //! ```
 
 mod chart;
+mod files;
 mod layout;
 mod render;
 mod text;
@@ -52,6 +53,7 @@ pub use chart::{
     Chart, FigureError, Legend, LegendPlace, PALETTE, Panel, SE_SPAN, Series, Style, color,
     summary_curve, summary_mean,
 };
+pub use files::save_svg_and_png;
 pub use layout::{Layout, LayoutFault, LegendLayout, PanelLayout, SeriesLayout};
 pub use text::{Canvas, Rect, TextBox, TextMode, init_fonts, text_width};
 pub use ticks::{AxisTicks, Tick};

@@ -35,6 +35,7 @@ use collapse_core::{Catalog, Check, DynExperiment, Figure};
 use std::io::Write;
 use std::path::PathBuf;
 
+pub use cmd::merge::Merged;
 pub use cmd::run::RunOptions;
 
 /// The catalogs of every family of this workspace.

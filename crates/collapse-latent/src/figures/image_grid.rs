@@ -291,28 +291,21 @@ impl Drawing for ImageGrid {
     }
 
     fn save(&self, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, FigureError> {
-        std::fs::create_dir_all(dir).map_err(|source| FigureError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
         let size = self.size();
-        let svg = dir.join(format!("{stem}.svg"));
-        let png = dir.join(format!("{stem}.png"));
-        let svg_tmp = dir.join(format!(".{stem}.svg.tmp"));
-        let png_tmp = dir.join(format!(".{stem}.png.tmp.png"));
         // Text goes through the plot crate's canvas, as a chart's does: the PNG's glyphs are
         // placed at their exact positions (plotters' own raster text opens gaps inside words).
-        let (svg_canvas, _) = Canvas::new(SVGBackend::new(&svg_tmp, size), TextMode::Native);
-        self.draw(&svg_canvas.into_drawing_area())?;
-        let (png_canvas, _) = Canvas::new(BitMapBackend::new(&png_tmp, size), TextMode::Raster);
-        self.draw(&png_canvas.into_drawing_area())?;
-        for (tmp, dst) in [(&svg_tmp, &svg), (&png_tmp, &png)] {
-            std::fs::rename(tmp, dst).map_err(|source| FigureError::Io {
-                path: dst.clone(),
-                source,
-            })?;
-        }
-        Ok(vec![svg, png])
+        collapse_plot::save_svg_and_png(
+            dir,
+            stem,
+            |svg| {
+                let (canvas, _) = Canvas::new(SVGBackend::new(svg, size), TextMode::Native);
+                self.draw(&canvas.into_drawing_area())
+            },
+            |png| {
+                let (canvas, _) = Canvas::new(BitMapBackend::new(png, size), TextMode::Raster);
+                self.draw(&canvas.into_drawing_area())
+            },
+        )
     }
 }
 

@@ -22,22 +22,10 @@ pub struct KdeCase {
     pub bandwidth: Bandwidth,
 }
 
-fn spec(kind: KdeTruth) -> TruthSpec {
-    TruthSpec {
-        kind,
-        dim: TruthSpec::default_dim(kind),
-        separation: 4.0,
-        noise: 0.05,
-        factor: 0.8,
-        centers: 3,
-        cluster_std: 1.0,
-    }
-}
-
 /// ½N(−2,1) + ½N(2,1), Gaussian kernel, bandwidth `bw`.
 pub fn mixture_case(bw: Bandwidth) -> KdeCase {
     KdeCase {
-        truth: spec(KdeTruth::Mixture),
+        truth: TruthSpec::with_defaults(KdeTruth::Mixture),
         kernel: Kernel::Gaussian,
         bandwidth: bw,
     }
@@ -46,7 +34,7 @@ pub fn mixture_case(bw: Bandwidth) -> KdeCase {
 /// Two moons (noise 0.05), tophat kernel of radius 0.3.
 pub fn tophat_case() -> KdeCase {
     KdeCase {
-        truth: spec(KdeTruth::Moons),
+        truth: TruthSpec::with_defaults(KdeTruth::Moons),
         kernel: Kernel::Tophat,
         bandwidth: Bandwidth::Fixed(KDE_H),
     }
@@ -55,7 +43,7 @@ pub fn tophat_case() -> KdeCase {
 /// Three 2-D blobs (centres drawn per chain), Gaussian kernel, scikit-learn's Scott rule.
 pub fn sklearn_case() -> KdeCase {
     KdeCase {
-        truth: spec(KdeTruth::Blobs),
+        truth: TruthSpec::with_defaults(KdeTruth::Blobs),
         kernel: Kernel::Gaussian,
         bandwidth: Bandwidth::new(BandwidthRule::SklearnScott, 0.0),
     }
@@ -161,7 +149,7 @@ pub fn moments_gap(nodes: usize, closed_noise: f64, quad_noise: f64) -> f64 {
     let truth = |kind, noise| -> Truth {
         TruthSpec {
             noise,
-            ..spec(kind)
+            ..TruthSpec::with_defaults(kind)
         }
         .build(&mut collapse_core::rng::stream(0, "moments", 0))
     };

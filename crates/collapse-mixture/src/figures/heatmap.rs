@@ -314,30 +314,13 @@ impl HeatGrid {
 
     /// Writes `dir/stem.svg` and `dir/stem.png`, each through a temporary file.
     pub fn save(&self, dir: &Path, stem: &str) -> Result<Vec<PathBuf>, FigureError> {
-        std::fs::create_dir_all(dir).map_err(|source| FigureError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
         let size = self.size();
-        let svg = dir.join(format!("{stem}.svg"));
-        let png = dir.join(format!("{stem}.png"));
-        let svg_tmp = dir.join(format!(".{stem}.svg.tmp"));
-        let png_tmp = dir.join(format!(".{stem}.png.tmp.png"));
-        {
-            let root = SVGBackend::new(&svg_tmp, size).into_drawing_area();
-            self.draw(&root)?;
-        }
-        {
-            let root = BitMapBackend::new(&png_tmp, size).into_drawing_area();
-            self.draw(&root)?;
-        }
-        for (tmp, dst) in [(&svg_tmp, &svg), (&png_tmp, &png)] {
-            std::fs::rename(tmp, dst).map_err(|source| FigureError::Io {
-                path: dst.clone(),
-                source,
-            })?;
-        }
-        Ok(vec![svg, png])
+        collapse_plot::save_svg_and_png(
+            dir,
+            stem,
+            |svg| self.draw(&SVGBackend::new(svg, size).into_drawing_area()),
+            |png| self.draw(&BitMapBackend::new(png, size).into_drawing_area()),
+        )
     }
 }
 

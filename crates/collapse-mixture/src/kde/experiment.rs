@@ -558,6 +558,20 @@ impl Experiment for MixtureKde {
 mod tests {
     use super::*;
 
+    /// `TruthSpec::with_defaults`, which the checks use, is what the parameters' defaults give.
+    #[test]
+    fn the_default_truths_are_the_parameters_defaults() {
+        use collapse_core::Choice;
+        let specs = params();
+        for &name in KdeTruth::NAMES {
+            let mut p = Params::defaults(&specs);
+            p.set_text(&specs, "truth", name).unwrap();
+            let setup = Setup::from_params(&p).unwrap();
+            let kind = setup.truth.kind;
+            assert_eq!(setup.truth, TruthSpec::with_defaults(kind), "{name}");
+        }
+    }
+
     #[test]
     fn nll_steps_are_one_two_five_per_decade_and_the_last() {
         assert_eq!(nll_steps(100), vec![0, 1, 2, 5, 10, 20, 50, 100]);

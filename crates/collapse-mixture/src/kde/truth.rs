@@ -64,6 +64,20 @@ impl TruthSpec {
         }
     }
 
+    /// The truth `kind` with the defaults of `mixture-kde`'s parameters (separation 4, noise
+    /// 0.05, factor 0.8, three blobs of standard deviation 1) in the data set's own dimension.
+    pub fn with_defaults(kind: KdeTruth) -> Self {
+        Self {
+            kind,
+            dim: Self::default_dim(kind),
+            separation: 4.0,
+            noise: 0.05,
+            factor: 0.8,
+            centers: 3,
+            cluster_std: 1.0,
+        }
+    }
+
     /// The dimension used when the `dim` parameter is 0 (the data set's own).
     pub fn default_dim(kind: KdeTruth) -> usize {
         match kind {
@@ -379,24 +393,13 @@ impl Truth {
 mod tests {
     use super::*;
 
-    fn spec(kind: KdeTruth) -> TruthSpec {
-        TruthSpec {
-            kind,
-            dim: TruthSpec::default_dim(kind),
-            separation: 4.0,
-            noise: 0.05,
-            factor: 0.8,
-            centers: 3,
-            cluster_std: 1.0,
-        }
-    }
-
     /// The sample mean and covariance of 400,000 draws agree with the exact moments within
     /// 5.5 standard errors of each entry (the sampler is the scikit-learn law).
     #[test]
     fn samplers_have_their_exact_moments() {
         for kind in [KdeTruth::Moons, KdeTruth::Circles, KdeTruth::SwissRoll] {
-            let t = spec(kind).build(&mut collapse_core::rng::stream(1, "truth", 0));
+            let t = TruthSpec::with_defaults(kind)
+                .build(&mut collapse_core::rng::stream(1, "truth", 0));
             let n = 400_000;
             let pts = t.sample(n, &mut collapse_core::rng::stream(2, "truth", 0));
             let (m, c) = t.mean_cov();
@@ -426,7 +429,7 @@ mod tests {
 
     #[test]
     fn blob_centres_come_from_the_stream_and_moments_average_over_them() {
-        let s = spec(KdeTruth::Blobs);
+        let s = TruthSpec::with_defaults(KdeTruth::Blobs);
         let a = s.build(&mut collapse_core::rng::stream(1, "blobs", 0));
         let b = s.build(&mut collapse_core::rng::stream(1, "blobs", 0));
         assert_eq!(a, b);
@@ -448,7 +451,8 @@ mod tests {
 
     #[test]
     fn the_moons_density_integrates_to_one() {
-        let t = spec(KdeTruth::Moons).build(&mut collapse_core::rng::stream(1, "t", 0));
+        let t = TruthSpec::with_defaults(KdeTruth::Moons)
+            .build(&mut collapse_core::rng::stream(1, "t", 0));
         let (lo, hi, n) = ((-1.6, -1.0), (2.6, 1.5), 420);
         let (hx, hy) = ((hi.0 - lo.0) / n as f64, (hi.1 - lo.1) / n as f64);
         let mut s = 0.0;
